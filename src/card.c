@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snd-omnibus: module parameters, card slots and module init/exit.
+ *
+ * index/id/enable are arrays as in every in-tree ALSA driver.  One module
+ * serves several buses, so the arrays are shared: every card the module
+ * makes takes the next free slot that is enabled, in the order the cards
+ * appear (virtual cards at load time, then PCI cards in bus order).
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <sound/initval.h>
+#include "omnibus.h"
+
+MODULE_AUTHOR("The snd-omnibus developers");
+MODULE_DESCRIPTION("ALSA driver for ISA, PCI and virtual sound devices, one PCM core");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(OMNIBUS_VERSION);
+
+#define OMNIBUS_MAX_VIRTUAL 8
+
+static int index[SNDRV_CARDS] = SNDRV_DEFAULT_IDX;
+static char *id[SNDRV_CARDS] = SNDRV_DEFAULT_STR;
+static bool enable[SNDRV_CARDS] = SNDRV_DEFAULT_ENABLE_PNP;
+static int virtual_cards;
+
+module_param_array(index, int, NULL, 0444);
+MODULE_PARM_DESC(index, "Index value for each snd-omnibus card, in slot order.");
+module_param_array(id, charp, NULL, 0444);
+MODULE_PARM_DESC(id, "ID string for each snd-omnibus card, in slot order.");
+module_param_array(enable, bool, NULL, 0444);
+MODULE_PARM_DESC(enable, "Enable each snd-omnibus card slot (a disabled slot is skipped).");
+module_param(virtual_cards, int, 0444);
+MODULE_PARM_DESC(virtual_cards, "Number of bus-less virtual cards to create (0-8, default 0).");
+
+static DEFINE_MUTEX(slot_lock);
+static unsigned long slots_used;
+
+static int slot_claim(int want)
+{
+	int slot, ret = -ENODEV;
+
+	mutex_lock(&slot_lock);
+	for (slot = 0; slot < SNDRV_CARDS; slot++) {
+		if (want >= 0 && slot != want)
+			continue;
+		if (!enable[slot] || test_bit(slot, &slots_used))
+			continue;
+		set_bit(slot, &slots_used);
+		ret = slot;
+		break;
+	}
+	mutex_unlock(&slot_lock);
+	return ret;
+}
+
+static void slot_release(int slot)
+{
+	mutex_lock(&slot_lock);
+	clear_bit(slot, &slots_used);
+	mutex_unlock(&slot_lock);
+}
+
+static void omnibus_card_private_free(struct snd_card *card)
+{
+	struct omnibus_card *oc = card->private_data;
+
+	if (oc->free)
+		oc->free(oc);
+	slot_release(oc->slot);
+}
+
+int omnibus_card_new(struct device *parent, enum omnibus_bus_type type,
+		     int want, size_t size, struct omnibus_card **roc)
+{
+	struct omnibus_card *oc;
+	struct snd_card *card;
+	int slot, err;
+
+	if (WARN_ON(size < sizeof(*oc)))
+		return -EINVAL;
+	slot = slot_claim(want);
+	if (slot < 0) {
+		if (want >= 0)
+			dev_err(parent, "card slot %d is disabled or in use\n", want);
+		else
+			dev_err(parent, "no free enabled card slot (enable=, at most %d cards)\n",
+				SNDRV_CARDS);
+		return slot;
+	}
+	err = snd_card_new(parent, index[slot], id[slot], THIS_MODULE, size, &card);
+	if (err < 0) {
+		dev_err(parent, "cannot create sound card in slot %d (index %d): %d\n",
+			slot, index[slot], err);
+		slot_release(slot);
+		return err;
+	}
+	oc = card->private_data;
+	oc->card = card;
+	oc->slot = slot;
+	oc->bus.type = type;
+	oc->bus.dev = parent;
+	card->private_free = omnibus_card_private_free;
+	*roc = oc;
+	return 0;
+}
+
+void omnibus_card_free(struct omnibus_card *oc)
+{
+	if (oc)
+		snd_card_free(oc->card);
+}
+
+static int __init omnibus_init(void)
+{
+	int err;
+
+	if (virtual_cards < 0 || virtual_cards > OMNIBUS_MAX_VIRTUAL) {
+		pr_err("snd-omnibus: virtual_cards=%d is out of range 0..%d\n",
+		       virtual_cards, OMNIBUS_MAX_VIRTUAL);
+		return -EINVAL;
+	}
+	err = omnibus_virtual_init(virtual_cards);
+	if (err < 0)
+		return err;
+	err = omnibus_es1370_init();
+	if (err < 0) {
+		omnibus_virtual_exit();
+		return err;
+	}
+	return 0;
+}
+
+static void __exit omnibus_exit(void)
+{
+	omnibus_es1370_exit();
+	omnibus_virtual_exit();
+}
+
+module_init(omnibus_init);
+module_exit(omnibus_exit);

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * snd-omnibus: every difference between the kernels we build for lives here.
+ *
+ * Supported: Debian's 5.10, 6.1, 6.12, 7.2 and 7.3.  Where an interface
+ * changed, this header gives the rest of the driver one spelling of it;
+ * no other file tests LINUX_VERSION_CODE.
+ */
+#ifndef OMNIBUS_COMPAT_H
+#define OMNIBUS_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/hrtimer.h>
+#include <linux/platform_device.h>
+#include <linux/timer.h>
+#include <sound/pcm.h>
+
+/*
+ * hrtimer_setup() replaced hrtimer_init() plus a direct store to
+ * ->function in 6.13; 7.x no longer has hrtimer_init().
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+static inline void omnibus_hrtimer_setup(struct hrtimer *timer,
+					 enum hrtimer_restart (*fn)(struct hrtimer *),
+					 clockid_t clock, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+}
+#else
+#define omnibus_hrtimer_setup hrtimer_setup
+#endif
+
+/*
+ * struct snd_pcm_ops: 6.6 folded .copy_user/.copy_kernel into one .copy
+ * taking an iov_iter.  OMNIBUS_PCM_COPY_ITER tells pcm.c which to fill.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define OMNIBUS_PCM_COPY_ITER 1
+#endif
+
+/*
+ * struct platform_driver: .remove returns void from 6.11 on (before, an
+ * int that the core ignored).  OMNIBUS_PLATFORM_REMOVE(fn) wraps a void
+ * remove function into whatever the running kernel wants.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define OMNIBUS_DEFINE_PLATFORM_REMOVE(fn)				\
+	static void fn##_pdrv(struct platform_device *pdev)		\
+	{								\
+		fn(pdev);						\
+	}
+#else
+#define OMNIBUS_DEFINE_PLATFORM_REMOVE(fn)				\
+	static int fn##_pdrv(struct platform_device *pdev)		\
+	{								\
+		fn(pdev);						\
+		return 0;						\
+	}
+#endif
+#define OMNIBUS_PLATFORM_REMOVE(fn) fn##_pdrv
+
+/* SNDRV_DMA_TYPE_DEV_UC was renamed SNDRV_DMA_TYPE_DEV_WC in 5.13. */
+#ifndef SNDRV_DMA_TYPE_DEV_WC
+#define SNDRV_DMA_TYPE_DEV_WC SNDRV_DMA_TYPE_DEV_UC
+#endif
+
+#endif /* OMNIBUS_COMPAT_H */

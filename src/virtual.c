@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snd-omnibus virtual backend: a bus-less card whose "interrupt" is an
+ * hrtimer and whose output is wired back to its input.
+ *
+ * Each card has three PCM devices, one per buffer strategy of the ALSA
+ * guide, each with one playback and one capture substream:
+ *   0  continuous pages      (mmap-able)
+ *   1  vmalloc'ed buffer     (mmap-able, through the page callback)
+ *   2  "external" buffer     (memory on the device; read/write access only,
+ *                             served by the copy and fill_silence callbacks)
+ * What a PCM device plays comes back on its own capture stream, byte for
+ * byte, once both run: the "hardware" moves samples at the stream's rate,
+ * playback into a wire and capture out of it (silence when it is empty).
+ *
+ * Position is computed from the clock, so the pointer moves by single
+ * frames; the timer fires once per period, like a period interrupt.
+ */
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <sound/pcm.h>
+#include "omnibus.h"
+
+#define VIRT_DRIVER		"snd_omnibus_virtual"
+#define VIRT_PCMS		3
+#define VIRT_EXT_BYTES		(64 * 1024)	/* on-board memory per substream */
+#define VIRT_WIRE_BYTES		(256 * 1024)
+#define VIRT_BUFFER_MAX		(1024 * 1024)
+
+struct virt_wire;
+
+struct virt_stream {
+	struct virt_wire *wire;
+	struct snd_pcm_substream *ss;
+	struct hrtimer timer;
+	bool running;
+	ktime_t start;		/* when frame 0 of this run was due */
+	u64 done;		/* frames moved since start */
+	u64 next_period;	/* frame count that ends the next period */
+	unsigned int pos;	/* frames into the buffer */
+	unsigned int rate;
+	unsigned int frame_bytes;
+	unsigned int buffer_frames;
+	unsigned int period_frames;
+	snd_pcm_format_t format;
+	u8 *area;		/* the samples: dma_area or on-board memory */
+	u8 *onboard;		/* PCM 2 only */
+};
+
+struct virt_wire {
+	spinlock_t lock;	/* everything in here, both streams */
+	struct virt_stream stream[2];	/* SNDRV_PCM_STREAM_* */
+	u8 *fifo;
+	unsigned int head;	/* next byte to read */
+	unsigned int fill;	/* bytes held */
+};
+
+struct virt_card {
+	struct omnibus_card oc;
+	struct virt_wire wire[VIRT_PCMS];
+};
+
+static struct platform_device *virt_devices[SNDRV_CARDS];
+static bool virt_driver_registered;
+
+static u64 frames_to_ns(u64 frames, unsigned int rate)
+{
+	return mul_u64_u32_div(frames, NSEC_PER_SEC, rate);
+}
+
+static void wire_put(struct virt_wire *w, const u8 *src, unsigned int bytes)
+{
+	unsigned int tail, n;
+
+	if (bytes > VIRT_WIRE_BYTES) {
+		src += bytes - VIRT_WIRE_BYTES;
+		bytes = VIRT_WIRE_BYTES;
+	}
+	if (w->fill + bytes > VIRT_WIRE_BYTES) {
+		/* the listener is slower: lose the oldest bytes */
+		n = w->fill + bytes - VIRT_WIRE_BYTES;
+		w->head = (w->head + n) % VIRT_WIRE_BYTES;
+		w->fill -= n;
+	}
+	while (bytes) {
+		tail = (w->head + w->fill) % VIRT_WIRE_BYTES;
+		n = min(bytes, VIRT_WIRE_BYTES - tail);
+		memcpy(w->fifo + tail, src, n);
+		w->fill += n;
+		src += n;
+		bytes -= n;
+	}
+}
+
+static unsigned int wire_get(struct virt_wire *w, u8 *dst, unsigned int bytes)
+{
+	unsigned int got = 0, n;
+
+	while (got < bytes && w->fill) {
+		n = min3(bytes - got, w->fill, VIRT_WIRE_BYTES - w->head);
+		memcpy(dst + got, w->fifo + w->head, n);
+		w->head = (w->head + n) % VIRT_WIRE_BYTES;
+		w->fill -= n;
+		got += n;
+	}
+	return got;
+}
+
+/* Move @frames frames between the buffer at vs->pos and the wire. */
+static void virt_transfer(struct virt_stream *vs, unsigned int frames)
+{
+	struct virt_wire *w = vs->wire;
+	bool listening = w->stream[SNDRV_PCM_STREAM_CAPTURE].running;
+	unsigned int n, bytes, got;
+	u8 *p;
+
+	while (frames) {
+		n = min(frames, vs->buffer_frames - vs->pos);
+		p = vs->area + vs->pos * vs->frame_bytes;
+		bytes = n * vs->frame_bytes;
+		if (vs == &w->stream[SNDRV_PCM_STREAM_PLAYBACK]) {
+			if (listening)
+				wire_put(w, p, bytes);
+		} else {
+			got = wire_get(w, p, bytes);
+			if (got < bytes)
+				snd_pcm_format_set_silence(vs->format, p + got,
+							   (bytes - got) * 8 /
+							   snd_pcm_format_physical_width(vs->format));
+		}
+		vs->pos = (vs->pos + n) % vs->buffer_frames;
+		frames -= n;
+	}
+}
+
+/* Bring @vs up to @now; called with the wire lock held. */
+static void virt_advance(struct virt_stream *vs, ktime_t now)
+{
+	struct virt_stream *pb = &vs->wire->stream[SNDRV_PCM_STREAM_PLAYBACK];
+	u64 target, frames, skip;
+
+	if (!vs->running)
+		return;
+	/* what the listener takes, the player must have put down first */
+	if (vs != pb)
+		virt_advance(pb, now);
+	if (ktime_before(now, vs->start))
+		return;
+	target = mul_u64_u32_div(ktime_to_ns(ktime_sub(now, vs->start)),
+				 vs->rate, NSEC_PER_SEC);
+	if (target <= vs->done)
+		return;
+	frames = target - vs->done;
+	vs->done = target;
+	if (frames > vs->buffer_frames) {
+		/* nobody looked for a whole buffer: only the last one counts */
+		skip = frames - vs->buffer_frames;
+		vs->pos = (vs->pos + do_div(skip, vs->buffer_frames)) %
+			  vs->buffer_frames;
+		frames = vs->buffer_frames;
+	}
+	virt_transfer(vs, frames);
+}
+
+static enum hrtimer_restart virt_timer_fn(struct hrtimer *t)
+{
+	struct virt_stream *vs = container_of(t, struct virt_stream, timer);
+	struct virt_wire *w = vs->wire;
+	bool elapsed = false;
+	unsigned long flags;
+
+	spin_lock_irqsave(&w->lock, flags);
+	if (!vs->running) {
+		spin_unlock_irqrestore(&w->lock, flags);
+		return HRTIMER_NORESTART;
+	}
+	virt_advance(vs, hrtimer_cb_get_time(t));
+	while (vs->done >= vs->next_period) {
+		vs->next_period += vs->period_frames;
+		elapsed = true;
+	}
+	/*
+	 * Set the next expiry while the lock keeps trigger out: once it is
+	 * released a restart may enqueue the timer anew, which must win.
+	 */
+	hrtimer_set_expires(t, ktime_add_ns(vs->start,
+					    frames_to_ns(vs->next_period, vs->rate)));
+	spin_unlock_irqrestore(&w->lock, flags);
+
+	if (elapsed)
+		snd_pcm_period_elapsed(vs->ss);
+	return HRTIMER_RESTART;
+}
+
+static struct virt_stream *to_stream(struct snd_pcm_substream *ss)
+{
+	struct virt_card *vc = omnibus_chip(ss);
+
+	return &vc->wire[ss->pcm->device].stream[ss->stream];
+}
+
+static int virt_open(struct snd_pcm_substream *ss)
+{
+	struct virt_stream *vs = to_stream(ss);
+
+	vs->ss = ss;
+	return snd_pcm_hw_constraint_integer(ss->runtime,
+					     SNDRV_PCM_HW_PARAM_PERIODS);
+}
+
+static int virt_prepare(struct snd_pcm_substream *ss)
+{
+	struct snd_pcm_runtime *rt = ss->runtime;
+	struct virt_stream *vs = to_stream(ss);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vs->wire->lock, flags);
+	vs->running = false;
+	vs->rate = rt->rate;
+	vs->frame_bytes = frames_to_bytes(rt, 1);
+	vs->buffer_frames = rt->buffer_size;
+	vs->period_frames = rt->period_size;
+	vs->format = rt->format;
+	vs->area = vs->onboard ? vs->onboard : rt->dma_area;
+	vs->pos = 0;
+	vs->done = 0;
+	vs->next_period = vs->period_frames;
+	spin_unlock_irqrestore(&vs->wire->lock, flags);
+	return 0;
+}
+
+static void virt_start(struct virt_stream *vs, ktime_t now)
+{
+	struct virt_wire *w = vs->wire;
+
+	if (vs == &w->stream[SNDRV_PCM_STREAM_CAPTURE]) {
+		/* the wire holds what was played since the listener came */
+		virt_advance(&w->stream[SNDRV_PCM_STREAM_PLAYBACK], now);
+		w->head = 0;
+		w->fill = 0;
+	}
+	/* continue where the stream stood (0 after prepare) */
+	vs->start = ktime_sub_ns(now, frames_to_ns(vs->done, vs->rate));
+	vs->running = true;
+	hrtimer_start(&vs->timer,
+		      ktime_add_ns(vs->start, frames_to_ns(vs->next_period, vs->rate)),
+		      HRTIMER_MODE_ABS_SOFT);
+}
+
+static int virt_trigger(struct snd_pcm_substream *ss, int cmd)
+{
+	struct virt_stream *vs = to_stream(ss);
+	ktime_t now = ktime_get();
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&vs->wire->lock, flags);
+	switch (cmd) {
+	case SNDRV_PCM_TRIGGER_START:
+	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
+		virt_start(vs, now);
+		break;
+	case SNDRV_PCM_TRIGGER_STOP:
+	case SNDRV_PCM_TRIGGER_SUSPEND:
+	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
+		virt_advance(vs, now);
+		vs->running = false;
+		/* the callback may be waiting for this lock: sync_stop waits */
+		hrtimer_try_to_cancel(&vs->timer);
+		break;
+	default:
+		err = -EINVAL;
+	}
+	spin_unlock_irqrestore(&vs->wire->lock, flags);
+	return err;
+}
+
+static snd_pcm_uframes_t virt_pointer(struct snd_pcm_substream *ss)
+{
+	struct virt_stream *vs = to_stream(ss);
+	unsigned long flags;
+	unsigned int pos;
+
+	spin_lock_irqsave(&vs->wire->lock, flags);
+	virt_advance(vs, ktime_get());
+	pos = vs->pos;
+	spin_unlock_irqrestore(&vs->wire->lock, flags);
+	return pos;
+}
+
+static void virt_sync_stop(struct snd_pcm_substream *ss)
+{
+	hrtimer_cancel(&to_stream(ss)->timer);
+}
+
+static void *virt_ext_area(struct snd_pcm_substream *ss, unsigned long pos)
+{
+	return to_stream(ss)->onboard + pos;
+}
+
+static const struct omnibus_stream_ops virt_ops = {
+	.open = virt_open,
+	.prepare = virt_prepare,
+	.trigger = virt_trigger,
+	.pointer = virt_pointer,
+	.sync_stop = virt_sync_stop,
+	.ext_area = virt_ext_area,
+};
+
+#define VIRT_FORMATS (SNDRV_PCM_FMTBIT_U8 | SNDRV_PCM_FMTBIT_S8 |	\
+		      SNDRV_PCM_FMTBIT_S16_LE | SNDRV_PCM_FMTBIT_U16_LE |	\
+		      SNDRV_PCM_FMTBIT_S24_LE | SNDRV_PCM_FMTBIT_S24_3LE |	\
+		      SNDRV_PCM_FMTBIT_S32_LE | SNDRV_PCM_FMTBIT_FLOAT_LE)
+
+#define VIRT_HW(_info, _bytes)						\
+	{								\
+		.info = (_info) | SNDRV_PCM_INFO_INTERLEAVED |		\
+			SNDRV_PCM_INFO_BLOCK_TRANSFER |			\
+			SNDRV_PCM_INFO_PAUSE,				\
+		.formats = VIRT_FORMATS,				\
+		.rates = SNDRV_PCM_RATE_CONTINUOUS |			\
+			 SNDRV_PCM_RATE_8000_192000,			\
+		.rate_min = 5512,					\
+		.rate_max = 192000,					\
+		.channels_min = 1,					\
+		.channels_max = 8,					\
+		.buffer_bytes_max = (_bytes),				\
+		.period_bytes_min = 64,					\
+		.period_bytes_max = (_bytes) / 2,			\
+		.periods_min = 2,					\
+		.periods_max = 1024,					\
+	}
+
+#define VIRT_MMAP (SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID)
+
+static const struct snd_pcm_hardware virt_hw_mmap =
+	VIRT_HW(VIRT_MMAP, VIRT_BUFFER_MAX);
+static const struct snd_pcm_hardware virt_hw_external =
+	VIRT_HW(0, VIRT_EXT_BYTES);
+
+#define VIRT_STREAM(_hw, _prealloc)					\
+	{								\
+		.substreams = 1,					\
+		.hw = (_hw),						\
+		.ops = &virt_ops,					\
+		.prealloc = (_prealloc),				\
+		.prealloc_max = VIRT_BUFFER_MAX,			\
+	}
+
+static const struct omnibus_pcm_desc virt_pcms[VIRT_PCMS] = {
+	{
+		.name = "Virtual (continuous pages)",
+		.device = 0,
+		.buffer = OMNIBUS_BUF_CONTINUOUS,
+		.stream = {
+			VIRT_STREAM(&virt_hw_mmap, 128 * 1024),
+			VIRT_STREAM(&virt_hw_mmap, 128 * 1024),
+		},
+	},
+	{
+		.name = "Virtual (vmalloc)",
+		.device = 1,
+		.buffer = OMNIBUS_BUF_VMALLOC,
+		.stream = {
+			VIRT_STREAM(&virt_hw_mmap, 128 * 1024),
+			VIRT_STREAM(&virt_hw_mmap, 128 * 1024),
+		},
+	},
+	{
+		.name = "Virtual (external)",
+		.device = 2,
+		.buffer = OMNIBUS_BUF_EXTERNAL,
+		.stream = {
+			VIRT_STREAM(&virt_hw_external, 0),
+			VIRT_STREAM(&virt_hw_external, 0),
+		},
+	},
+};
+
+static void virt_free(struct omnibus_card *oc)
+{
+	struct virt_card *vc = container_of(oc, struct virt_card, oc);
+	int i, dir;
+
+	for (i = 0; i < VIRT_PCMS; i++) {
+		kvfree(vc->wire[i].fifo);
+		for (dir = 0; dir < 2; dir++)
+			kvfree(vc->wire[i].stream[dir].onboard);
+	}
+}
+
+static int virt_init_wire(struct virt_wire *w, bool onboard)
+{
+	int dir;
+
+	spin_lock_init(&w->lock);
+	w->fifo = kvzalloc(VIRT_WIRE_BYTES, GFP_KERNEL);
+	if (!w->fifo)
+		return -ENOMEM;
+	for (dir = 0; dir < 2; dir++) {
+		struct virt_stream *vs = &w->stream[dir];
+
+		vs->wire = w;
+		omnibus_hrtimer_setup(&vs->timer, virt_timer_fn, CLOCK_MONOTONIC,
+				      HRTIMER_MODE_ABS_SOFT);
+		if (onboard) {
+			vs->onboard = kvzalloc(VIRT_EXT_BYTES, GFP_KERNEL);
+			if (!vs->onboard)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int virt_probe(struct platform_device *pdev)
+{
+	struct omnibus_card *oc;
+	struct virt_card *vc;
+	struct snd_card *card;
+	int i, err;
+
+	err = omnibus_card_new(&pdev->dev, OMNIBUS_BUS_VIRTUAL, -1,
+			       sizeof(*vc), &oc);
+	if (err < 0)
+		return err;
+	vc = container_of(oc, struct virt_card, oc);
+	oc->free = virt_free;
+	card = oc->card;
+
+	for (i = 0; i < VIRT_PCMS; i++) {
+		err = virt_init_wire(&vc->wire[i],
+				     virt_pcms[i].buffer == OMNIBUS_BUF_EXTERNAL);
+		if (err < 0)
+			goto error;
+		err = omnibus_pcm_new(oc, &virt_pcms[i], vc, NULL);
+		if (err < 0)
+			goto error;
+	}
+	err = omnibus_pcm_proc_init(oc);
+	if (err < 0)
+		goto error;
+
+	strscpy(card->driver, "Omnibus", sizeof(card->driver));
+	strscpy(card->shortname, "Omnibus Virtual", sizeof(card->shortname));
+	snprintf(card->longname, sizeof(card->longname),
+		 "Omnibus virtual card %d (hrtimer, loopback)", pdev->id);
+	err = snd_card_register(card);
+	if (err < 0)
+		goto error;
+	platform_set_drvdata(pdev, oc);
+	return 0;
+
+error:
+	dev_err(&pdev->dev, "virtual card setup failed: %d\n", err);
+	omnibus_card_free(oc);
+	return err;
+}
+
+static void virt_remove(struct platform_device *pdev)
+{
+	omnibus_card_free(platform_get_drvdata(pdev));
+}
+OMNIBUS_DEFINE_PLATFORM_REMOVE(virt_remove)
+
+static struct platform_driver virt_driver = {
+	.probe = virt_probe,
+	.remove = OMNIBUS_PLATFORM_REMOVE(virt_remove),
+	.driver = {
+		.name = VIRT_DRIVER,
+	},
+};
+
+void omnibus_virtual_exit(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(virt_devices); i++) {
+		platform_device_unregister(virt_devices[i]);
+		virt_devices[i] = NULL;
+	}
+	if (virt_driver_registered)
+		platform_driver_unregister(&virt_driver);
+	virt_driver_registered = false;
+}
+
+int omnibus_virtual_init(int cards)
+{
+	struct platform_device *pdev;
+	int i, err;
+
+	if (!cards)
+		return 0;
+	err = platform_driver_register(&virt_driver);
+	if (err < 0)
+		return err;
+	virt_driver_registered = true;
+	for (i = 0; i < cards; i++) {
+		pdev = platform_device_register_simple(VIRT_DRIVER, i, NULL, 0);
+		if (IS_ERR(pdev)) {
+			pr_err("snd-omnibus: cannot create virtual device %d: %ld\n",
+			       i, PTR_ERR(pdev));
+			omnibus_virtual_exit();
+			return PTR_ERR(pdev);
+		}
+		if (!platform_get_drvdata(pdev)) {
+			/* the probe said why */
+			platform_device_unregister(pdev);
+			omnibus_virtual_exit();
+			return -ENODEV;
+		}
+		virt_devices[i] = pdev;
+	}
+	return 0;
+}
