@@ -45,6 +45,7 @@ struct virt_stream {
 	unsigned int pos;	/* frames into the buffer */
 	unsigned int rate;
 	unsigned int frame_bytes;
+	unsigned int sample_bytes;
 	unsigned int buffer_frames;
 	unsigned int period_frames;
 	snd_pcm_format_t format;
@@ -111,31 +112,42 @@ static unsigned int wire_get(struct virt_wire *w, u8 *dst, unsigned int bytes)
 	return got;
 }
 
-/* Move @frames frames between the buffer at vs->pos and the wire. */
-static void virt_transfer(struct virt_stream *vs, unsigned int frames)
+/*
+ * Move up to @frames frames between the buffer at vs->pos and the wire and
+ * return how many moved.  The player drops its frames when nobody listens.
+ * While the player runs, the listener takes only whole frames already put
+ * down (rounding can leave it a frame behind, never a gap); with no player
+ * it hears silence.
+ */
+static unsigned int virt_transfer(struct virt_stream *vs, unsigned int frames)
 {
 	struct virt_wire *w = vs->wire;
-	bool listening = w->stream[SNDRV_PCM_STREAM_CAPTURE].running;
-	unsigned int n, bytes, got;
+	struct virt_stream *pb = &w->stream[SNDRV_PCM_STREAM_PLAYBACK];
+	bool playing = vs == pb;
+	unsigned int left, n, bytes, got;
 	u8 *p;
 
-	while (frames) {
-		n = min(frames, vs->buffer_frames - vs->pos);
+	if (playing && !w->stream[SNDRV_PCM_STREAM_CAPTURE].running) {
+		vs->pos = (vs->pos + frames) % vs->buffer_frames;
+		return frames;
+	}
+	if (!playing && pb->running)
+		frames = min(frames, w->fill / vs->frame_bytes);
+	for (left = frames; left; left -= n) {
+		n = min(left, vs->buffer_frames - vs->pos);
 		p = vs->area + vs->pos * vs->frame_bytes;
 		bytes = n * vs->frame_bytes;
-		if (vs == &w->stream[SNDRV_PCM_STREAM_PLAYBACK]) {
-			if (listening)
-				wire_put(w, p, bytes);
+		if (playing) {
+			wire_put(w, p, bytes);
 		} else {
 			got = wire_get(w, p, bytes);
 			if (got < bytes)
 				snd_pcm_format_set_silence(vs->format, p + got,
-							   (bytes - got) * 8 /
-							   snd_pcm_format_physical_width(vs->format));
+							   (bytes - got) / vs->sample_bytes);
 		}
 		vs->pos = (vs->pos + n) % vs->buffer_frames;
-		frames -= n;
 	}
+	return frames;
 }
 
 /* Bring @vs up to @now; called with the wire lock held. */
@@ -156,15 +168,15 @@ static void virt_advance(struct virt_stream *vs, ktime_t now)
 	if (target <= vs->done)
 		return;
 	frames = target - vs->done;
-	vs->done = target;
 	if (frames > vs->buffer_frames) {
 		/* nobody looked for a whole buffer: only the last one counts */
 		skip = frames - vs->buffer_frames;
+		vs->done += skip;
 		vs->pos = (vs->pos + do_div(skip, vs->buffer_frames)) %
 			  vs->buffer_frames;
 		frames = vs->buffer_frames;
 	}
-	virt_transfer(vs, frames);
+	vs->done += virt_transfer(vs, frames);
 }
 
 static enum hrtimer_restart virt_timer_fn(struct hrtimer *t)
@@ -173,23 +185,28 @@ static enum hrtimer_restart virt_timer_fn(struct hrtimer *t)
 	struct virt_wire *w = vs->wire;
 	bool elapsed = false;
 	unsigned long flags;
+	ktime_t now, next;
 
 	spin_lock_irqsave(&w->lock, flags);
 	if (!vs->running) {
 		spin_unlock_irqrestore(&w->lock, flags);
 		return HRTIMER_NORESTART;
 	}
-	virt_advance(vs, hrtimer_cb_get_time(t));
+	now = hrtimer_cb_get_time(t);
+	virt_advance(vs, now);
 	while (vs->done >= vs->next_period) {
 		vs->next_period += vs->period_frames;
 		elapsed = true;
 	}
+	next = ktime_add_ns(vs->start, frames_to_ns(vs->next_period, vs->rate));
+	/* a listener a frame behind its player: look again shortly */
+	if (!ktime_after(next, now))
+		next = ktime_add_us(now, 500);
 	/*
 	 * Set the next expiry while the lock keeps trigger out: once it is
 	 * released a restart may enqueue the timer anew, which must win.
 	 */
-	hrtimer_set_expires(t, ktime_add_ns(vs->start,
-					    frames_to_ns(vs->next_period, vs->rate)));
+	hrtimer_set_expires(t, next);
 	spin_unlock_irqrestore(&w->lock, flags);
 
 	if (elapsed)
@@ -223,6 +240,7 @@ static int virt_prepare(struct snd_pcm_substream *ss)
 	vs->running = false;
 	vs->rate = rt->rate;
 	vs->frame_bytes = frames_to_bytes(rt, 1);
+	vs->sample_bytes = samples_to_bytes(rt, 1);
 	vs->buffer_frames = rt->buffer_size;
 	vs->period_frames = rt->period_size;
 	vs->format = rt->format;
@@ -260,6 +278,8 @@ static int virt_trigger(struct snd_pcm_substream *ss, int cmd)
 	int err = 0;
 
 	spin_lock_irqsave(&vs->wire->lock, flags);
+	/* the listener has heard up to now whatever was playing until now */
+	virt_advance(&vs->wire->stream[SNDRV_PCM_STREAM_CAPTURE], now);
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
@@ -317,7 +337,7 @@ static const struct omnibus_stream_ops virt_ops = {
 		      SNDRV_PCM_FMTBIT_S24_LE | SNDRV_PCM_FMTBIT_S24_3LE |	\
 		      SNDRV_PCM_FMTBIT_S32_LE | SNDRV_PCM_FMTBIT_FLOAT_LE)
 
-#define VIRT_HW(_info, _bytes)						\
+#define VIRT_HW(_info, _bytes, _period_max)				\
 	{								\
 		.info = (_info) | SNDRV_PCM_INFO_INTERLEAVED |		\
 			SNDRV_PCM_INFO_BLOCK_TRANSFER |			\
@@ -331,7 +351,7 @@ static const struct omnibus_stream_ops virt_ops = {
 		.channels_max = 8,					\
 		.buffer_bytes_max = (_bytes),				\
 		.period_bytes_min = 64,					\
-		.period_bytes_max = (_bytes) / 2,			\
+		.period_bytes_max = (_period_max),			\
 		.periods_min = 2,					\
 		.periods_max = 1024,					\
 	}
@@ -339,9 +359,9 @@ static const struct omnibus_stream_ops virt_ops = {
 #define VIRT_MMAP (SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID)
 
 static const struct snd_pcm_hardware virt_hw_mmap =
-	VIRT_HW(VIRT_MMAP, VIRT_BUFFER_MAX);
+	VIRT_HW(VIRT_MMAP, VIRT_BUFFER_MAX, VIRT_BUFFER_MAX / 2);
 static const struct snd_pcm_hardware virt_hw_external =
-	VIRT_HW(0, VIRT_EXT_BYTES);
+	VIRT_HW(0, VIRT_EXT_BYTES, VIRT_EXT_BYTES / 2);
 
 #define VIRT_STREAM(_hw, _prealloc)					\
 	{								\
@@ -465,6 +485,7 @@ static void virt_remove(struct platform_device *pdev)
 {
 	omnibus_card_free(platform_get_drvdata(pdev));
 }
+
 OMNIBUS_DEFINE_PLATFORM_REMOVE(virt_remove)
 
 static struct platform_driver virt_driver = {
