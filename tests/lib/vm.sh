@@ -1,0 +1,604 @@
+# shellcheck shell=bash
+#
+# tests/lib/vm.sh - boot a Debian kernel under QEMU (TCG) with a small
+# busybox + alsa-utils initramfs, run a shell scenario in the guest and bring
+# its output files back over the serial console.
+#
+# Source it from bash (the callers use `set -eu`).  Entry points:
+#
+#   vm_host_deps [PKG...]  install the host packages the harness needs
+#   vm_kver                the Debian kernel release whose headers are installed
+#   vm_kernel KVER         download + unpack linux-image-KVER into the cache
+#   vm_base KVER           build (or reuse) the base initramfs, print its path
+#   vm_run [OPTIONS]       boot a VM and run one scenario (see vm_run below)
+#
+# Everything downloaded or built lives under $CACHE, never in the repository.
+# Cached items carry the versions of their inputs in their key or stamp, so a
+# new kernel upload, a new busybox/alsa-utils or an edited vm.sh rebuilds them.
+
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/snd-omnibus
+VM_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Host packages.  qemu-system-common (a dependency of qemu-system-x86) carries
+# QEMU's ALSA audio backend, which the capture tests use.
+VM_HOST_PKGS="qemu-system-x86 busybox-static alsa-utils python3 kmod cpio
+	linux-headers-amd64 gcc make"
+
+# Guest programs copied from the host, with the libraries they need.
+VM_GUEST_PROGS="aplay arecord amixer alsactl"
+
+vm_log() { printf 'vm: %s\n' "$*" >&2; }
+vm_die() { printf 'vm: error: %s\n' "$*" >&2; exit 1; }
+
+# Serialise cache updates between concurrent test processes.
+vm__lock()
+{
+	mkdir -p "$CACHE"
+	exec {VM_LOCK_FD}>"$CACHE/.lock"
+	flock "$VM_LOCK_FD"
+}
+
+vm__unlock()
+{
+	exec {VM_LOCK_FD}>&-
+}
+
+vm__installed()
+{
+	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+# vm_host_deps [EXTRA_PKG...]: apt-get install whatever is missing.
+vm_host_deps()
+{
+	local p missing=""
+
+	# shellcheck disable=SC2086 # word splitting of the list is wanted
+	for p in $VM_HOST_PKGS "$@"; do
+		vm__installed "$p" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+
+	vm_log "installing host packages:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >&2 || vm_die "apt-get update failed"
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing >&2 ||
+		vm_die "apt-get install$missing failed"
+}
+
+# vm_kver: print the release of the kernel that linux-headers-amd64 points at.
+vm_kver()
+{
+	local dep kver
+
+	vm__installed linux-headers-amd64 ||
+		vm_die "linux-headers-amd64 is not installed (vm_host_deps installs it)"
+	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64)
+	kver=$(printf '%s\n' "$dep" | tr ',|' '\n' |
+		sed -n 's/^ *linux-headers-\([^ ]*-amd64\).*/\1/p' | head -n 1)
+	[ -n "$kver" ] || vm_die "no linux-headers-*-amd64 in '$dep'"
+	[ -d "/usr/src/linux-headers-$kver" ] ||
+		vm_die "linux-headers-$kver is not installed"
+	printf '%s\n' "$kver"
+}
+
+# Candidate version of a binary package, empty if apt does not know it.
+vm__apt_version()
+{
+	apt-cache show --no-all-versions "$1" 2>/dev/null |
+		sed -n 's/^Version: //p' | head -n 1
+}
+
+# vm__find_image KVER: set VM_PKG/VM_PKG_VER to the linux-image package.
+vm__find_image()
+{
+	local p v
+
+	VM_PKG="" VM_PKG_VER=""
+	for p in "linux-image-$1" "linux-image-$1-unsigned"; do
+		v=$(vm__apt_version "$p")
+		if [ -n "$v" ]; then
+			VM_PKG=$p VM_PKG_VER=$v
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Unpack compressed modules (.ko.xz/.ko.zst/.ko.gz, used by newer Debian
+# kernels): busybox modprobe in the guest only loads plain .ko files.
+vm__decompress_modules()
+{
+	local dir=$1 f
+
+	find "$dir" \( -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz' \) |
+	while read -r f; do
+		case $f in
+		*.xz) xz -dc "$f" >"${f%.xz}" ;;
+		*.zst) zstd -qdc "$f" >"${f%.zst}" ;;
+		*.gz) gzip -dc "$f" >"${f%.gz}" ;;
+		esac && rm -f "$f"
+	done
+	f=$(find "$dir" \( -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz' \) \
+		-print -quit)
+	[ -z "$f" ] || vm_die "cannot decompress $f (xz-utils and zstd installed?)"
+}
+
+# vm_kernel KVER: make $CACHE/kernel/KVER hold boot/vmlinuz-KVER and
+# lib/modules/KVER (with modules.dep) from the Debian linux-image package.
+vm_kernel()
+{
+	local kver=${1:?usage: vm_kernel KVER} dir deb tmp stamp
+
+	dir=$CACHE/kernel/$kver
+	if ! vm__find_image "$kver"; then
+		if [ -f "$dir/.stamp" ]; then
+			# Offline with a warm cache: use what we have.
+			return 0
+		fi
+		vm_log "apt does not know linux-image-$kver, running apt-get update"
+		apt-get update -q >&2 || vm_die "apt-get update failed"
+		vm__find_image "$kver" ||
+			vm_die "no package linux-image-$kver or linux-image-$kver-unsigned"
+	fi
+	stamp="$VM_PKG $VM_PKG_VER"
+	if [ "$(cat "$dir/.stamp" 2>/dev/null)" = "$stamp" ]; then
+		return 0
+	fi
+
+	vm__lock
+	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+		mkdir -p "$CACHE/debs"
+		deb=$CACHE/debs/${VM_PKG}_${VM_PKG_VER//:/%3a}_$(dpkg --print-architecture).deb
+		if [ ! -f "$deb" ]; then
+			vm_log "downloading $VM_PKG $VM_PKG_VER"
+			(cd "$CACHE/debs" &&
+			 apt-get download -q -o APT::Sandbox::User=root \
+				"$VM_PKG=$VM_PKG_VER") >&2 ||
+				vm_die "apt-get download $VM_PKG failed"
+			[ -f "$deb" ] || vm_die "apt-get download did not write $deb"
+		fi
+		vm_log "unpacking $(basename "$deb")"
+		tmp=$dir.tmp
+		rm -rf "$tmp"
+		mkdir -p "$tmp"
+		dpkg-deb -x "$deb" "$tmp" || vm_die "dpkg-deb -x $deb failed"
+		[ -f "$tmp/boot/vmlinuz-$kver" ] || vm_die "$deb has no boot/vmlinuz-$kver"
+		vm__decompress_modules "$tmp/lib/modules/$kver"
+		depmod -b "$tmp" "$kver" || vm_die "depmod for $kver failed"
+		printf '%s\n' "$stamp" >"$tmp/.stamp"
+		rm -rf "$dir"
+		mv "$tmp" "$dir"
+	fi
+	vm__unlock
+}
+
+# Key of the base initramfs: every input that goes into it.
+vm__base_key()
+{
+	{
+		cat "$CACHE/kernel/$1/.stamp"
+		dpkg-query -W -f='${Package} ${Version}\n' busybox-static \
+			alsa-utils libasound2 libasound2-data libc6
+		cat "$VM_LIB/vm.sh"
+	} | sha256sum | cut -c1-16
+}
+
+# vm__copy_prog STAGE NAME: copy a host program and its shared libraries
+# (including the dynamic loader) to the same paths in the staged tree.
+vm__copy_prog()
+{
+	local st=$1 path lib libs
+
+	path=$(PATH=/usr/bin:/usr/sbin:/bin:/sbin command -v "$2") ||
+		vm_die "$2 not found on the host"
+	install -D -m 755 "$(readlink -f "$path")" "$st$path"
+	libs=$(ldd "$path") || vm_die "ldd $path failed"
+	case $libs in
+	*"not found"*) vm_die "ldd $path: $libs" ;;
+	esac
+	for lib in $(printf '%s\n' "$libs" |
+		awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		[ -e "$st$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$st$lib"
+	done
+}
+
+# The guest's /init.  Output of the scenario goes to the serial console.
+vm__write_init()
+{
+	cat >"$1/init" <<'EOF'
+#!/bin/sh
+# /init of the snd-omnibus test VM: mount the pseudo file systems, run
+# /scenario, report its exit status, send /out/* and dmesg to the host over
+# the console (see /bin/emit) and power off.
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+HOME=/root
+export PATH HOME
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+exec </dev/null >/dev/console 2>&1
+
+VM_GUEST_TIMEOUT=0
+[ -f /etc/vm.conf ] && . /etc/vm.conf
+
+cd /
+echo "===SCENARIO-START==="
+if [ -f /scenario ]; then
+	sh /scenario &
+	spid=$!
+	wpid=
+	if [ "$VM_GUEST_TIMEOUT" -gt 0 ]; then
+		(
+			sleep "$VM_GUEST_TIMEOUT"
+			echo "===SCENARIO-TIMEOUT $VM_GUEST_TIMEOUT==="
+			kill -9 "$spid"
+		) &
+		wpid=$!
+	fi
+	wait "$spid"
+	rc=$?
+	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
+else
+	echo "init: no /scenario"
+	rc=127
+fi
+echo "===SCENARIO-EXIT $rc==="
+
+for f in /out/*; do
+	[ -f "$f" ] && emit "$f"
+done
+dmesg >/tmp/dmesg.txt
+emit /tmp/dmesg.txt dmesg.txt
+poweroff -f
+EOF
+	chmod 755 "$1/init"
+
+	cat >"$1/bin/emit" <<'EOF'
+#!/bin/sh
+# emit FILE [NAME]: send FILE to the host as base64 between marker lines on
+# the console; tests/lib/extract.py decodes it into OUTDIR/NAME and checks
+# the size and md5 given on the ===SUM line.
+f=${1:?usage: emit FILE [NAME]}
+n=${2:-$(basename "$f")}
+if [ ! -f "$f" ]; then
+	echo "emit: $f: no such file" >&2
+	exit 1
+fi
+size=$(wc -c <"$f")
+sum=$(md5sum <"$f")
+{
+	echo "===FILE $n==="
+	base64 "$f"
+	echo "===END $n==="
+	echo "===SUM $n $size ${sum%% *}==="
+} >/dev/console
+EOF
+	chmod 755 "$1/bin/emit"
+}
+
+# vm__stage KVER DIR: fill DIR with the base guest tree.
+vm__stage()
+{
+	local kver=$1 st=$2 src dst f prog
+
+	mkdir -p "$st"/bin "$st"/sbin "$st"/usr/bin "$st"/usr/sbin "$st"/etc \
+		"$st"/proc "$st"/sys "$st"/dev "$st"/tmp "$st"/run "$st"/root \
+		"$st"/data "$st"/out "$st"/lib/modules
+
+	# busybox and its applet links
+	install -m 755 /bin/busybox "$st/bin/busybox"
+	for f in $(/bin/busybox --list-full); do
+		mkdir -p "$st/$(dirname "$f")"
+		[ -e "$st/$f" ] || ln -s /bin/busybox "$st/$f"
+	done
+
+	# ALSA programs, their libraries and configuration
+	for prog in $VM_GUEST_PROGS; do
+		vm__copy_prog "$st" "$prog"
+	done
+	# kmod's module tools, as users have them (busybox's modprobe retries a
+	# failed init_module and so logs a driver's refusal twice)
+	vm__copy_prog "$st" kmod
+	for f in modprobe insmod rmmod lsmod modinfo depmod; do
+		rm -f "$st/sbin/$f" "$st/bin/$f" "$st/usr/sbin/$f" "$st/usr/bin/$f"
+		ln -s /usr/bin/kmod "$st/sbin/$f"
+	done
+	dpkg-query -L libasound2-data alsa-utils | grep '^/usr/share/alsa/' |
+	while read -r f; do
+		if [ -f "$f" ]; then
+			install -D -m 644 "$f" "$st$f"
+		fi
+	done
+	[ -f "$st/usr/share/alsa/alsa.conf" ] || vm_die "alsa.conf was not staged"
+
+	# kernel/sound and every module it depends on
+	src=$CACHE/kernel/$kver/lib/modules/$kver
+	dst=$st/lib/modules/$kver
+	mkdir -p "$dst"
+	(cd "$src" && find kernel/sound -name '*.ko') |
+	awk -F': *' 'NR == FNR { want[$1] = 1; next }
+		($1 in want) {
+			print $1
+			n = split($2, dep, " ")
+			for (i = 1; i <= n; i++)
+				print dep[i]
+		}' - "$src/modules.dep" | sort -u >"$st.modules"
+	[ -s "$st.modules" ] || vm_die "no sound modules in $src"
+	(cd "$src" && xargs -d '\n' cp --parents -t "$dst") <"$st.modules" ||
+		vm_die "copying modules failed"
+	rm -f "$st.modules"
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -f "$src/$f" ] && cp "$src/$f" "$dst/"
+	done
+	depmod -b "$st" "$kver" || vm_die "depmod on the staged tree failed"
+
+	vm__write_init "$st"
+}
+
+# vm__cpio DIR FILE: pack DIR as an uncompressed newc archive (uncompressed
+# boots faster under TCG than a compressed one that the guest must inflate).
+vm__cpio()
+{
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) >"$2" || vm_die "cpio of $1 failed"
+}
+
+# vm_base KVER: build or reuse the base initramfs of KVER and print its path.
+# Sets VM_STAGE to the staged tree it was made from.
+vm_base()
+{
+	local kver=${1:?usage: vm_base KVER} key name f
+
+	vm_kernel "$kver"
+	key=$(vm__base_key "$kver")
+	name=$kver-$key
+	VM_STAGE=$CACHE/stage/$name
+	VM_BASE=$CACHE/initrd/$name.cpio
+	if [ ! -f "$VM_BASE" ]; then
+		vm__lock
+		if [ ! -f "$VM_BASE" ]; then
+			vm_log "building the base initramfs $name"
+			mkdir -p "$CACHE/stage" "$CACHE/initrd"
+			rm -rf "$VM_STAGE"
+			vm__stage "$kver" "$VM_STAGE"
+			vm__cpio "$VM_STAGE" "$VM_BASE.tmp"
+			mv "$VM_BASE.tmp" "$VM_BASE"
+			# Older builds of the same kernel are stale now.
+			for f in "$CACHE/stage/$kver"-* "$CACHE/initrd/$kver"-*; do
+				case $f in
+				*"$name" | *"$name.cpio") ;;
+				*) rm -rf "$f" ;;
+				esac
+			done
+		fi
+		vm__unlock
+	fi
+	printf '%s\n' "$VM_BASE"
+}
+
+# vm__add_modules KVER ROOT MODULE...: put out-of-tree modules into
+# ROOT/lib/modules/KVER/updates, together with any in-kernel module they need
+# that the base tree lacks, and regenerate the modules.* indexes.
+vm__add_modules()
+{
+	local kver=$1 root=$2 full dm m f vermagic symvers
+	shift 2
+
+	full=$CACHE/kernel/$kver/lib/modules/$kver
+	dm=$root.depmod
+	rm -rf "$dm"
+	mkdir -p "$dm/full/lib/modules/$kver/updates" \
+		"$dm/run/lib/modules/$kver/updates" "$root/lib/modules/$kver/updates"
+	for m in "$@"; do
+		[ -f "$m" ] || vm_die "module $m not found"
+		vermagic=$(modinfo -F vermagic "$m" 2>/dev/null) || true
+		case $vermagic in
+		"$kver "*) ;;
+		*) vm_log "warning: $m has vermagic '$vermagic', the guest runs $kver" ;;
+		esac
+		cp "$m" "$dm/full/lib/modules/$kver/updates/"
+		cp "$m" "$dm/run/lib/modules/$kver/updates/"
+		cp "$m" "$root/lib/modules/$kver/updates/"
+	done
+
+	# 1. dependencies against the whole kernel
+	ln -s "$full/kernel" "$dm/full/lib/modules/$kver/kernel"
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -f "$full/$f" ] && cp "$full/$f" "$dm/full/lib/modules/$kver/"
+	done
+	depmod -b "$dm/full" "$kver" || vm_die "depmod (full tree) failed"
+
+	# 2. the guest's tree: the base modules (as symlinks) plus the missing deps
+	cp -rs "$VM_STAGE/lib/modules/$kver/kernel" "$dm/run/lib/modules/$kver/kernel"
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -f "$full/$f" ] && cp "$full/$f" "$dm/run/lib/modules/$kver/"
+	done
+	# modules.dep lines: "updates/x.ko: kernel/a.ko kernel/b.ko"
+	# shellcheck disable=SC2013 # one module path per word
+	for f in $(awk -F': *' '$1 ~ /^updates\// { print $2 }' \
+			"$dm/full/lib/modules/$kver/modules.dep"); do
+		case $f in
+		kernel/*)
+			if [ ! -e "$dm/run/lib/modules/$kver/$f" ]; then
+				vm_log "adding $f (needed by an out-of-tree module)"
+				install -D -m 644 "$full/$f" "$dm/run/lib/modules/$kver/$f"
+				install -D -m 644 "$full/$f" "$root/lib/modules/$kver/$f"
+			fi
+			;;
+		esac
+	done
+	depmod -b "$dm/run" "$kver" || vm_die "depmod (guest tree) failed"
+	cp "$dm/run/lib/modules/$kver"/modules.* "$root/lib/modules/$kver/"
+
+	# Say now which symbols the guest will not resolve, rather than leave it
+	# to a failed modprobe.  (Debian's System.map is a stub: use the
+	# headers' Module.symvers, which lists the exports of vmlinux and of
+	# every module.)
+	symvers=/usr/src/linux-headers-$kver/Module.symvers
+	if [ -f "$symvers" ]; then
+		depmod -b "$dm/run" -e -E "$symvers" -n "$kver" 2>&1 >/dev/null |
+			grep '/updates/' | sed 's/^/vm: /' >&2 || true
+	fi
+	rm -rf "$dm"
+}
+
+# vm_run [OPTIONS] [-- QEMU_ARGS...]
+#
+#   --kver KVER          kernel release to boot (default: $KVER, else vm_kver)
+#   --module FILE.ko     out-of-tree module, installed in updates/ (repeatable)
+#   --scenario FILE      /bin/sh script run in the guest as /scenario
+#                        ("-" reads it from stdin)
+#   --file HOST[:NAME]   copy HOST to /data/NAME in the guest (repeatable)
+#   --qemu-args "ARGS"   extra QEMU arguments, split on blanks (repeatable);
+#                        arguments after "--" are passed without splitting
+#   --env NAME=VALUE     environment of the QEMU process, e.g. HOME=DIR for
+#                        an ~/.asoundrc read by -audiodev alsa (repeatable)
+#   --cmdline "ARGS"     appended to the kernel command line
+#   --out DIR            output directory (default: a new temporary one)
+#   --timeout SECONDS    wall-clock limit of QEMU (default 120)
+#   --guest-timeout S    the guest kills the scenario after S seconds and
+#                        still reports dmesg (default: timeout - 20, or 0 =
+#                        off when the timeout is 40 s or less)
+#   --mem MB             guest memory (default 512)
+#   --arch x86_64        only x86_64 for now
+#
+# Writes into DIR:
+#   serial.log   raw serial console (CR LF line ends)
+#   console.txt  the console without the emitted file bodies
+#   qemu.log     QEMU's own stderr
+#   exit         exit status of the scenario, or "none" (hang, panic, crash)
+#   dmesg.txt    the guest's kernel log at the end of the scenario
+#   NAME         every file the guest emitted (/bin/emit FILE NAME, /out/*)
+# Sets VM_OUT=DIR.  Prints the console and QEMU's messages on stdout,
+# indented.  Returns 0 when the scenario ran to its end (whatever its exit
+# status) and every emitted file arrived intact, 1 otherwise.
+vm_run()
+{
+	local kver=${KVER:-} out="" timeout=120 gtimeout="" mem=512
+	local arch=x86_64 scenario="" cmdline="" opt spec name kdir work rc=0 f
+	local qemu_rc=0
+	local -a mods=() files=() qargs=() envs=() words=()
+
+	while [ $# -gt 0 ]; do
+		opt=$1
+		if [ "$opt" = "--" ]; then
+			shift
+			qargs+=("$@")
+			break
+		fi
+		[ $# -ge 2 ] || vm_die "vm_run: $opt needs an argument"
+		case $opt in
+		--kver) kver=$2 ;;
+		--module) mods+=("$2") ;;
+		--scenario) scenario=$2 ;;
+		--file) files+=("$2") ;;
+		--qemu-args)
+			read -r -a words <<<"$2"
+			qargs+=("${words[@]}")
+			;;
+		--env) envs+=("$2") ;;
+		--cmdline) cmdline="$cmdline $2" ;;
+		--out) out=$2 ;;
+		--timeout) timeout=$2 ;;
+		--guest-timeout) gtimeout=$2 ;;
+		--mem) mem=$2 ;;
+		--arch) arch=$2 ;;
+		*) vm_die "vm_run: unknown option $opt" ;;
+		esac
+		shift 2
+	done
+	[ "$arch" = x86_64 ] || vm_die "vm_run: --arch $arch is not implemented"
+	[ -n "$kver" ] || kver=$(vm_kver) || exit 1
+	case $timeout$gtimeout$mem in
+	*[!0-9]*) vm_die "vm_run: --timeout, --guest-timeout and --mem take integers" ;;
+	esac
+	if [ -z "$gtimeout" ]; then
+		gtimeout=0
+		[ "$timeout" -gt 40 ] && gtimeout=$((timeout - 20))
+	fi
+	if [ -z "$out" ]; then
+		out=$(mktemp -d "${TMPDIR:-/tmp}/vm.XXXXXX")
+	fi
+	mkdir -p "$out"
+	out=$(cd "$out" && pwd)
+	# shellcheck disable=SC2034 # for the caller
+	VM_OUT=$out
+
+	vm_base "$kver" >/dev/null
+	kdir=$CACHE/kernel/$kver
+
+	# The per-run archive, appended to the base one.
+	work=$out/.vm
+	rm -rf "$work"
+	mkdir -p "$work/root/data" "$work/root/etc"
+	printf 'VM_GUEST_TIMEOUT=%s\n' "$gtimeout" >"$work/root/etc/vm.conf"
+	if [ -n "$scenario" ]; then
+		[ "$scenario" = "-" ] || [ -f "$scenario" ] || vm_die "no scenario $scenario"
+		# busybox-static runs its own applets whatever PATH says: make
+		# the module tools kmod's, as on the users' systems
+		{
+			for f in modprobe insmod rmmod lsmod modinfo; do
+				printf '%s() { /sbin/%s "$@"; }\n' "$f" "$f"
+			done
+			if [ "$scenario" = "-" ]; then cat; else cat "$scenario"; fi
+		} >"$work/root/scenario"
+	fi
+	for spec in ${files[@]+"${files[@]}"}; do
+		case $spec in
+		*:*) name=${spec##*:} spec=${spec%:*} ;;
+		*) name=$(basename "$spec") ;;
+		esac
+		cp "$spec" "$work/root/data/$name" || vm_die "cannot copy $spec"
+	done
+	if [ ${#mods[@]} -gt 0 ]; then
+		vm__add_modules "$kver" "$work/root" "${mods[@]}"
+	fi
+	vm__cpio "$work/root" "$work/run.cpio"
+	cat "$VM_BASE" "$work/run.cpio" >"$work/initrd.cpio"
+
+	# Results of an earlier run into the same directory must not survive.
+	if [ -f "$out/.emitted" ]; then
+		while read -r name; do
+			rm -f "${out:?}/$name"
+		done <"$out/.emitted"
+	fi
+	rm -f "$out/serial.log" "$out/console.txt" "$out/qemu.log" "$out/exit" \
+		"$out/dmesg.txt" "$out/.emitted"
+	# SIGTERM at the timeout lets QEMU finish its -audiodev wav header;
+	# SIGKILL follows 10 s later if that does not end it.
+	timeout -k 10 "$timeout" \
+		env ${envs[@]+"${envs[@]}"} qemu-system-x86_64 \
+		-accel tcg -M pc -m "$mem" -smp 1 -nographic -no-reboot -nic none \
+		-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initrd.cpio" \
+		-append "console=ttyS0 loglevel=1 panic=-1$cmdline" \
+		${qargs[@]+"${qargs[@]}"} \
+		</dev/null >"$out/serial.log" 2>"$out/qemu.log" || qemu_rc=$?
+
+	python3 "$VM_LIB/extract.py" "$out/serial.log" "$out" || rc=1
+	# The console from the scenario on (all of it if the guest never got
+	# there), and QEMU's messages with repeats counted.
+	if [ -f "$out/console.txt" ]; then
+		awk '/===SCENARIO-START===/ { n = NR } { l[NR] = $0 }
+			END { for (i = n ? n : 1; i <= NR; i++) print "  | " l[i] }' \
+			"$out/console.txt"
+	fi
+	awk '!($0 in n) { o[++k] = $0 } { n[$0]++ }
+		END { for (i = 1; i <= k; i++)
+			print "  qemu: " o[i] (n[o[i]] > 1 ? " (" n[o[i]] " times)" : "") }' \
+		"$out/qemu.log"
+	case $qemu_rc in
+	0) ;;
+	124 | 137) echo "  vm: QEMU killed after ${timeout}s"; rc=1 ;;
+	*) echo "  vm: QEMU exited with status $qemu_rc"; rc=1 ;;
+	esac
+	if [ "$(cat "$out/exit" 2>/dev/null)" = none ]; then
+		echo "  vm: the scenario did not finish (hang, panic or crash), see $out/serial.log"
+		rc=1
+	fi
+	[ -n "${VM_KEEP:-}" ] || rm -rf "$work"
+	return "$rc"
+}

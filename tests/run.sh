@@ -1,0 +1,101 @@
+#!/bin/bash
+#
+# tests/run.sh - run the snd-omnibus test scripts.
+#
+#   tests/run.sh [TEST...]
+#
+# Runs every tests/t-*.sh, or only the named ones (t-foo, t-foo.sh,
+# tests/t-foo.sh and foo all name tests/t-foo.sh), each as its own bash
+# process with REPO, KVER, MODULE (path of snd-omnibus.ko, which may not
+# exist) and TEST_OUT (a fresh directory for its artifacts) in the
+# environment.  Counts the "PASS: " and "FAIL: " lines they print; a script
+# that exits non-zero without a FAIL line, or reports nothing at all, counts
+# as one failure.  Ends with the line "N passed, N failed" and exits non-zero
+# if anything failed.
+#
+# Environment: KVER, MODULE override the defaults; TEST_TIMEOUT (seconds per
+# script, default 1200); KEEP=1 keeps the artifacts of passing scripts too.
+
+# shellcheck source-path=SCRIPTDIR
+set -eu
+
+TESTS=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$TESTS/.." && pwd)
+# shellcheck source=lib/vm.sh
+. "$TESTS/lib/vm.sh"
+
+# shellcheck disable=SC2119 # no extra packages
+vm_host_deps
+KVER=${KVER:-$(vm_kver)}
+if [ -z "${MODULE:-}" ]; then
+	# build the module for the kernel the VMs boot
+	MODULE=$REPO/src/snd-omnibus.ko
+	rm -f "$MODULE"
+	if ! make -C "$REPO" KVER="$KVER" modules >"$REPO/src/build.log" 2>&1; then
+		tail -n 30 "$REPO/src/build.log"
+		echo "building snd-omnibus for $KVER failed (src/build.log)"
+	fi
+fi
+export REPO KVER MODULE
+
+scripts=()
+if [ $# -eq 0 ]; then
+	for f in "$TESTS"/t-*.sh; do
+		[ -f "$f" ] && scripts+=("$f")
+	done
+else
+	for a in "$@"; do
+		a=$(basename "$a" .sh)
+		case $a in
+		t-*) ;;
+		*) a=t-$a ;;
+		esac
+		scripts+=("$TESTS/$a.sh")
+	done
+fi
+
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/snd-omnibus-tests.XXXXXX")
+echo "kernel $KVER, module $MODULE$([ -f "$MODULE" ] || echo ' (absent)')"
+echo "artifacts in $RUN_DIR"
+
+total_pass=0
+total_fail=0
+t_all=$(date +%s%N)
+for script in "${scripts[@]}"; do
+	name=$(basename "$script" .sh)
+	echo "=== $name"
+	if [ ! -f "$script" ]; then
+		echo "FAIL: $name: no such test script $script"
+		total_fail=$((total_fail + 1))
+		continue
+	fi
+	export TEST_OUT=$RUN_DIR/$name
+	mkdir -p "$TEST_OUT"
+	log=$TEST_OUT/output.log
+	t0=$(date +%s%N)
+	timeout -k 10 "${TEST_TIMEOUT:-1200}" bash "$script" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	t1=$(date +%s%N)
+	np=$(grep -c '^PASS: ' "$log" || true)
+	nf=$(grep -c '^FAIL: ' "$log" || true)
+	if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+		echo "FAIL: $name: exited with status $rc"
+		nf=1
+	elif [ "$np" -eq 0 ] && [ "$nf" -eq 0 ]; then
+		echo "FAIL: $name: reported no results"
+		nf=1
+	fi
+	secs=$(( (t1 - t0) / 1000000 ))
+	printf '=== %s: %d passed, %d failed, %d.%01d s\n' "$name" "$np" "$nf" \
+		$((secs / 1000)) $((secs % 1000 / 100))
+	total_pass=$((total_pass + np))
+	total_fail=$((total_fail + nf))
+	if [ "$nf" -eq 0 ] && [ -z "${KEEP:-}" ]; then
+		rm -rf "$TEST_OUT"
+	fi
+done
+secs=$(( ($(date +%s%N) - t_all) / 1000000000 ))
+rmdir "$RUN_DIR" 2>/dev/null || echo "artifacts kept in $RUN_DIR"
+echo "total time ${secs} s"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
