@@ -18,6 +18,7 @@
  * The chip's own operations do the rest, and its interrupt (or timer)
  * handler moves the pointer with snd_pcm_period_elapsed().
  */
+#include <linux/interrupt.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -107,12 +108,19 @@ static snd_pcm_uframes_t omnibus_pcm_pointer(struct snd_pcm_substream *ss)
 	return stream_ops(ss)->pointer(ss);
 }
 
+/*
+ * After a stop, wait until no interrupt (or timer) handler still works on
+ * the stream: the chip's own way if it has one, else the card's IRQ (which
+ * the ALSA core would do itself, were .sync_stop not set).
+ */
 static int omnibus_pcm_sync_stop(struct snd_pcm_substream *ss)
 {
 	const struct omnibus_stream_ops *ops = stream_ops(ss);
 
 	if (ops->sync_stop)
 		ops->sync_stop(ss);
+	else if (ss->pcm->card->sync_irq > 0)
+		synchronize_irq(ss->pcm->card->sync_irq);
 	return 0;
 }
 
