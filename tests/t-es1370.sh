@@ -1,0 +1,311 @@
+#!/bin/bash
+#
+# t-es1370.sh - the ES1370 backend of snd-omnibus under QEMU's -device ES1370:
+#
+#  - 2 s of 44.1 kHz S16_LE stereo noise played through DAC2 (hw:0,0) and
+#    through DAC1 (hw:0,1), each in read/write and in mmap mode, comes out
+#    of -audiodev wav byte for byte (one VM per run: one wav file each);
+#  - the ADC (hw:0,0 capture) records a known noise file byte for byte,
+#    read/write and mmap, over the ALSA file-plugin audiodev route proven by
+#    t-harness-capture.sh; while DAC2 plays at 44100 Hz the ADC is offered
+#    44100 Hz only (they share the clock divider);
+#  - DAC2 makes 22050 Hz as 1411200/64;
+#  - amixer lists the AK4531 controls with dB scales, set/get round-trips
+#    through the driver's register cache, alsactl store/restore round-trips;
+#  - a suspend/resume cycle (pm_test=devices) in the middle of a stream
+#    keeps the mixer settings and the next stream plays exactly;
+#  - unload and reload work (nothing left behind), and with snd-ens1370
+#    owning the device snd-omnibus says so in one line;
+#  - the kernel log stays clean.
+#
+# QEMU does not emulate the AK4531, so mixer values do not change the
+# output; its DAC2/ADC rates are 1411200 / (divider + 2), truncated.
+#
+# Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
+
+set -eu
+
+REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=lib/vm.sh
+. "$REPO/tests/lib/vm.sh"
+# shellcheck source=lib/test.sh
+. "$REPO/tests/lib/test.sh"
+WAV=$REPO/tests/lib/wav.py
+MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-es1370.XXXXXX")}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+if [ ! -f "$MODULE" ]; then
+	fail es1370-module "no module at $MODULE (build it first)"
+	test_done
+fi
+
+# 2 s that must arrive exactly, plus 0.5 s because QEMU drops the last few
+# hundred frames of a stream when the guest stops it.
+python3 "$WAV" noise "$OUT/noise44.wav" --rate 44100 --seconds 2.5 --seed 1370
+python3 "$WAV" noise "$OUT/noise22.wav" --rate 22050 --seconds 1 --seed 22
+# capture source: longer than every capture of the VM together
+python3 "$WAV" noise "$OUT/in.raw" --raw --rate 44100 --seconds 10 --seed 5000
+
+ALL_DMESG=""
+
+# play_run NAME DEVICE [APLAY_FLAGS]: one VM, one wav file, one check.
+play_run()
+{
+	local name=$1 dev=$2 flags=${3:-}
+
+	rm -rf "${OUT:?}/$name"
+	vm_run --module "$MODULE" --out "$OUT/$name" --timeout 120 \
+		--file "$OUT/noise44.wav:noise.wav" \
+		--qemu-args "-device ES1370,audiodev=snd0" \
+		--qemu-args "-audiodev wav,id=snd0,path=$OUT/$name/out.wav" \
+		--scenario - >"$OUT/$name.log" <<EOF || true
+modprobe snd-omnibus || exit 1
+aplay -D hw:0,$dev $flags /data/noise.wav
+EOF
+	check "es1370-$name-bitexact" python3 "$WAV" contains \
+		"$OUT/noise44.wav" "$OUT/$name/out.wav" --prefix-seconds 2
+	ALL_DMESG="$ALL_DMESG $OUT/$name/dmesg.txt"
+}
+
+# --- (a), (b): playback on both DACs, read/write and mmap -----------------
+play_run dac2-rw 0
+play_run dac2-mmap 0 -M
+play_run dac1-rw 1
+play_run dac1-mmap 1 -M
+
+# --- suspend and resume (pm_test=devices: the drivers' callbacks run) ------
+rm -rf "$OUT/pm"
+vm_run --module "$MODULE" --out "$OUT/pm" --timeout 120 \
+	--file "$OUT/noise44.wav:noise.wav" \
+	--qemu-args "-device ES1370,audiodev=snd0" \
+	--qemu-args "-audiodev wav,id=snd0,path=$OUT/pm/out.wav" \
+	--scenario - >"$OUT/pm.log" <<'EOF' || true
+modprobe snd-omnibus || exit 1
+amixer -c 0 -q cset name='Line Volume' 7,9
+echo devices >/sys/power/pm_test
+# suspend in the middle of a stream: the core stops it, aplay prepares again
+aplay -q -D hw:0,0 /data/noise.wav 2>/out/aplay-suspend.err &
+sleep 1
+echo mem >/sys/power/state
+echo "suspend $?" >/out/pm.txt
+wait $!
+echo "aplay $?" >>/out/pm.txt
+amixer -c 0 cget name='Line Volume' >/out/line-after-resume.txt
+# after resume a new stream plays exactly
+aplay -q -D hw:0,0 /data/noise.wav
+exit 0
+EOF
+P=$OUT/pm
+ALL_DMESG="$ALL_DMESG $P/dmesg.txt"
+if grep -qx 'suspend 0' "$P/pm.txt" 2>/dev/null &&
+   grep -qx 'aplay 0' "$P/pm.txt" &&
+   grep -q ': values=7,9' "$P/line-after-resume.txt" &&
+   grep -q 'PM: suspend exit' "$P/dmesg.txt"; then
+	pass es1370-suspend-resume
+else
+	fail es1370-suspend-resume "$(cat "$P/pm.txt" "$P/aplay-suspend.err" 2>/dev/null)"
+fi
+check es1370-after-resume-bitexact python3 "$WAV" contains \
+	"$OUT/noise44.wav" "$P/out.wav" --prefix-seconds 2
+
+# --- mixer, rates, reload, a foreign driver ----------------------------------
+rm -rf "$OUT/mixer"
+vm_run --module "$MODULE" --out "$OUT/mixer" --timeout 120 \
+	--file "$OUT/noise22.wav:noise22.wav" \
+	--qemu-args "-device ES1370,audiodev=snd0" \
+	--qemu-args "-audiodev wav,id=snd0,path=$OUT/mixer-out.wav" \
+	--scenario - >"$OUT/mixer.log" <<'EOF' || true
+modprobe snd-omnibus || exit 1
+cat /proc/asound/cards >/out/cards.txt
+aplay -l >/out/aplay-l.txt 2>&1
+amixer -c 0 controls >/out/controls.txt
+amixer -c 0 scontrols >/out/scontrols.txt
+amixer -c 0 cget name='PCM Volume' >/out/pcm-volume.txt
+amixer -c 0 cget name='Master Playback Volume' >/out/master-volume.txt
+alsactl -f /tmp/asound.state store
+amixer -c 0 -q cset name='Line Volume' 10,20
+amixer -c 0 -q cset name='Master Playback Volume' 21,21
+amixer -c 0 -q cset name='Mic Capture Switch' on
+amixer -c 0 -q sset 'Mic +5V Bias' on
+amixer -c 0 cget name='Line Volume' >/out/line-volume.txt
+amixer -c 0 cget name='Master Playback Volume' >/out/master-set.txt
+amixer -c 0 cget name='Mic Capture Switch' >/out/mic-capture.txt
+amixer -c 0 sget 'Mic +5V Bias' >/out/mic-bias.txt
+cat /proc/asound/card0/ak4531 >/out/ak4531-set.txt
+cat /proc/asound/card0/es1370 >/out/es1370-set.txt
+alsactl -f /tmp/asound.state restore
+amixer -c 0 cget name='Line Volume' >/out/line-restored.txt
+cat /proc/asound/card0/ak4531 >/out/ak4531-restored.txt
+# DAC2 at 22050 Hz: the divisor is 64
+aplay -q -D hw:0,0 /data/noise22.wav &
+sleep 0.5
+cat /proc/asound/card0/pcm0p/sub0/hw_params >/out/hw-22050.txt
+wait
+# unload, load again: the I/O ports and the IRQ were given back
+rmmod snd-omnibus || exit 1
+modprobe snd-omnibus || exit 1
+aplay -l >/out/aplay-l-again.txt 2>&1
+rmmod snd-omnibus || exit 1
+# the in-tree driver takes the device first: one line says why we do not
+dmesg -c >/dev/null
+modprobe snd-ens1370 || exit 1
+modprobe snd-omnibus || exit 1
+dmesg >/out/foreign.txt
+cat /proc/asound/cards >/out/cards-foreign.txt
+rmmod snd-omnibus
+rmmod snd-ens1370
+exit 0
+EOF
+M=$OUT/mixer
+ALL_DMESG="$ALL_DMESG $M/dmesg.txt"
+if [ "$(cat "$M/exit" 2>/dev/null)" != 0 ]; then
+	sed 's/^/    /' "$OUT/mixer.log"
+	fail es1370-mixer-vm "the scenario did not finish (exit: $(cat "$M/exit" 2>/dev/null))"
+else
+	if grep -q ']: ENS1370 - Ensoniq AudioPCI ES1370$' "$M/cards.txt" &&
+	   grep -q '^card 0: .*device 0: ES1370 DAC2/ADC' "$M/aplay-l.txt" &&
+	   grep -q '^card 0: .*device 1: ES1370 DAC1' "$M/aplay-l.txt"; then
+		pass es1370-card-listed
+	else
+		fail es1370-card-listed "$(cat "$M/cards.txt" "$M/aplay-l.txt")"
+	fi
+
+	missing=""
+	for c in 'Master Playback Volume' 'Master Playback Switch' \
+		'PCM Volume' 'PCM Switch' 'PCM Playback Switch' \
+		'PCM Capture Switch' 'Synth Volume' 'Synth Playback Switch' \
+		'Line Volume' 'Line Capture Switch' 'CD Volume' 'CD Playback Switch' \
+		'Mic Volume' 'Mic Playback Switch' 'Mic Capture Switch' \
+		'Mic Boost (+30dB)' 'PCM 0 Output also on Line-In Jack'; do
+		grep -qF "name='$c'" "$M/controls.txt" || missing="$missing '$c'"
+	done
+	if [ -z "$missing" ]; then
+		pass es1370-controls-listed
+	else
+		fail es1370-controls-listed "missing:$missing"
+	fi
+
+	# 0 dB at power-on, shown as dB by the TLV
+	if grep -q 'dBscale-min=-50.00dB,step=2.00dB' "$M/pcm-volume.txt" &&
+	   grep -q ': values=25,25' "$M/pcm-volume.txt" &&
+	   grep -q 'dBscale-min=-62.00dB,step=2.00dB' "$M/master-volume.txt" &&
+	   grep -q ': values=31,31' "$M/master-volume.txt"; then
+		pass es1370-mixer-defaults-db
+	else
+		fail es1370-mixer-defaults-db "$(cat "$M/pcm-volume.txt" "$M/master-volume.txt")"
+	fi
+
+	# values come back, and the codec cache holds what they mean:
+	# Master 21 -> attenuation 10 (0x0a), Line 10,20 -> gain codes 0x15,0x0b,
+	# Mic capture -> bit 0 in both ADC mixers (0x11, 0x09 with Line's bits)
+	if grep -q ': values=10,20' "$M/line-volume.txt" &&
+	   grep -q ': values=21,21' "$M/master-set.txt" &&
+	   grep -q ': values=on' "$M/mic-capture.txt" &&
+	   grep -q '\[on\]' "$M/mic-bias.txt" &&
+	   grep -q '^0x0a 0x0a 0x06 0x06 0x06 0x06 0x06 0x06$' "$M/ak4531-set.txt" &&
+	   grep -q '^0x15 0x0b 0x06 0x06 0x06 0x06 0x06 0x00$' "$M/ak4531-set.txt" &&
+	   grep -q '^0x60 0x0c 0x11 0x09 0x00 0x00 0x03 0x00$' "$M/ak4531-set.txt" &&
+	   grep -q 'mic bias: on' "$M/es1370-set.txt"; then
+		pass es1370-mixer-roundtrip
+	else
+		fail es1370-mixer-roundtrip "$(cat "$M/line-volume.txt" "$M/master-set.txt" \
+			"$M/mic-capture.txt" "$M/ak4531-set.txt")"
+	fi
+
+	if grep -q ': values=25,25' "$M/line-restored.txt" &&
+	   grep -q '^0x06 0x06 0x06 0x06 0x06 0x06 0x06 0x00$' "$M/ak4531-restored.txt"; then
+		pass es1370-alsactl-restore
+	else
+		fail es1370-alsactl-restore "$(cat "$M/line-restored.txt" "$M/ak4531-restored.txt")"
+	fi
+
+	if grep -q '^rate: 22050 (1411200/64)' "$M/hw-22050.txt"; then
+		pass es1370-dac2-rate-divider
+	else
+		fail es1370-dac2-rate-divider "$(cat "$M/hw-22050.txt")"
+	fi
+
+	if grep -q 'device 0: ES1370 DAC2/ADC' "$M/aplay-l-again.txt"; then
+		pass es1370-reload
+	else
+		fail es1370-reload "$(cat "$M/aplay-l-again.txt")"
+	fi
+
+	n=$(grep -c 'is driven by snd_ens1370, not snd-omnibus' "$M/foreign.txt" || true)
+	# exactly one card: the in-tree driver's
+	if [ "$n" = 1 ] && [ "$(grep -c '^ *[0-9]* \[' "$M/cards-foreign.txt")" = 1 ]; then
+		pass es1370-foreign-driver-message
+	else
+		fail es1370-foreign-driver-message "$(grep -i -e omnibus -e ens1370 "$M/foreign.txt")"
+	fi
+fi
+
+# --- (c): capture over the ALSA file-plugin audiodev ------------------------
+rm -rf "${OUT:?}/capture" "${OUT:?}/home" "${OUT:?}/qout.raw"
+mkdir -p "$OUT/home"
+cat >"$OUT/home/.asoundrc" <<EOF
+# read by QEMU's ALSA audiodev (HOME=$OUT/home)
+pcm.qin {
+	type file
+	slave.pcm "null"
+	file "/dev/null"
+	infile "$OUT/in.raw"
+	format "raw"
+}
+pcm.qout {
+	type file
+	slave.pcm "null"
+	file "$OUT/qout.raw"
+	format "raw"
+}
+EOF
+vm_run --module "$MODULE" --out "$OUT/capture" --timeout 150 \
+	--env "HOME=$OUT/home" --file "$OUT/noise44.wav:noise.wav" \
+	--qemu-args "-device ES1370,audiodev=snd0" \
+	--qemu-args "-audiodev alsa,id=snd0,in.dev=qin,out.dev=qout,in.frequency=44100,out.frequency=44100,in.try-poll=off,in.buffer-length=10000,out.try-poll=off,out.buffer-length=10000" \
+	--scenario - >"$OUT/capture.log" <<'EOF' || true
+modprobe snd-omnibus || exit 1
+arecord -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 2 /out/cap-rw.wav
+arecord -M -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 2 /out/cap-mmap.wav
+# DAC2 plays at 44100 Hz: the ADC asks for 22050 Hz and is given 44100 Hz
+aplay -q -D hw:0,0 /data/noise.wav &
+sleep 0.5
+arecord -D hw:0,0 -f S16_LE -c 2 -r 22050 -d 1 /out/cap-shared.wav \
+	2>/out/cap-shared.err
+wait
+exit 0
+EOF
+C=$OUT/capture
+ALL_DMESG="$ALL_DMESG $C/dmesg.txt"
+# the first capture starts at byte 0 of the source
+check es1370-capture-rw-bitexact python3 "$WAV" contains \
+	"$OUT/in.raw" "$C/cap-rw.wav" --prefix-seconds 1
+# a later one starts where the plugin stopped reading: search for it
+check es1370-capture-mmap-bitexact python3 "$WAV" contains \
+	"$C/cap-mmap.wav" "$OUT/in.raw" --prefix-seconds 1
+if grep -q 'requested = 22050Hz, got = 44100Hz' "$C/cap-shared.err" 2>/dev/null &&
+   python3 "$WAV" info "$C/cap-shared.wav" | grep -q ' 44100 Hz '; then
+	pass es1370-shared-clock-constraint
+else
+	fail es1370-shared-clock-constraint "$(cat "$C/cap-shared.err" 2>/dev/null)"
+fi
+
+# --- (e): kernel log ------------------------------------------------------
+bad=""
+for d in $ALL_DMESG; do
+	check_dmesg_clean "$d" || bad="$bad $d"
+	# the driver itself logs nothing when all goes well
+	if grep -q 'snd_omnibus_es1370 .*: \(cannot\|AK4531\|DAC\|ADC\|I/O\|BAR\|32-bit\)' "$d"; then
+		grep 'snd_omnibus_es1370' "$d" | sed 's/^/    dmesg: /'
+		bad="$bad $d"
+	fi
+done
+if [ -z "$bad" ]; then
+	pass es1370-dmesg-clean
+else
+	fail es1370-dmesg-clean "see$bad"
+fi
+
+test_done
