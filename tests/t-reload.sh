@@ -1,0 +1,73 @@
+#!/bin/bash
+# Unload and reload the module 20 times with an ES1370 and two virtual
+# cards, playing on each card every time: /proc/ioports, /proc/interrupts
+# and /proc/asound/cards end as they began, and the kernel log stays clean.
+set -eu
+. "$REPO/tests/lib/vm.sh"
+. "$REPO/tests/lib/test.sh"
+
+out=${TEST_OUT:-$REPO/tests/out/reload}
+mkdir -p "$out"
+python3 "$REPO/tests/lib/wav.py" noise "$out/short.wav" --rate 44100 \
+	--channels 2 --format S16_LE --seconds 0.2 --seed 5
+
+cat >"$out/scenario" <<'SCEN'
+snap() {
+	cat /proc/ioports >"/out/ioports-$1.txt"
+	# IRQ lines that have a handler (a line once used stays, nameless)
+	awk 'NR == 1 { n = NF; next }
+		/^ *[0-9]+:/ && NF > n + 3 { $2 = ""; for (i = 3; i <= n + 3; i++) $i = ""; print }' \
+		/proc/interrupts >"/out/interrupts-$1.txt"
+	cat /proc/asound/cards >"/out/cards-$1.txt"
+}
+modprobe snd-pcm
+snap before
+ok=0
+i=0
+while [ $i -lt 20 ]; do
+	i=$((i + 1))
+	modprobe snd-omnibus virtual_cards=2 || break
+	[ $i = 1 ] && snap loaded
+	played=0
+	for c in 0 1 2; do
+		aplay -q -D "hw:$c,0" /data/short.wav && played=$((played + 1))
+	done
+	rmmod snd-omnibus || break
+	[ $played = 3 ] && ok=$((ok + 1))
+done
+echo "$ok" >/out/cycles.txt
+snap after
+SCEN
+
+vm_run --module "$MODULE" --scenario "$out/scenario" --file "$out/short.wav" \
+	--out "$out/vm" --timeout 300 \
+	--qemu-args "-device ES1370,audiodev=snd0 -audiodev none,id=snd0" \
+	>"$out/vm.log" || true
+vo=$out/vm
+if [ "$(cat "$vo/exit" 2>/dev/null)" != 0 ]; then
+	cat "$out/vm.log"
+	fail reload-boot "the scenario did not finish"
+	exit 0
+fi
+
+if [ "$(cat "$vo/cycles.txt")" = 20 ]; then
+	pass reload-20-cycles-play
+else
+	fail reload-20-cycles-play "only $(cat "$vo/cycles.txt") of 20 load/play/unload cycles worked"
+fi
+# the snapshots can see the driver's resources...
+if grep -q "snd-omnibus ES1370" "$vo/ioports-loaded.txt" && grep -q snd_omnibus "$vo/interrupts-loaded.txt" &&
+	[ "$(grep -c '^ *[0-9]* \[' "$vo/cards-loaded.txt")" = 3 ]; then
+	pass reload-resources-visible
+else
+	fail reload-resources-visible "$(cat "$vo"/*-loaded.txt)"
+fi
+# ...and none is left behind
+for f in ioports interrupts cards; do
+	if diff -u "$vo/$f-before.txt" "$vo/$f-after.txt" >"$out/$f.diff"; then
+		pass "reload-$f-clean"
+	else
+		fail "reload-$f-clean" "$(head -n 8 "$out/$f.diff" | tr '\n' ' ')"
+	fi
+done
+check_dmesg_clean "$vo/dmesg.txt" reload-dmesg-clean
