@@ -1,0 +1,53 @@
+#!/bin/bash
+# make demo: boot Debian's kernel under QEMU with an emulated ES1370, load
+# snd-omnibus with one virtual card, show what ALSA sees, play a tone on the
+# ES1370 (QEMU records it) and through the virtual card's loopback (the
+# guest records it), and leave both WAV files in tests/out/demo/.
+set -eu
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+. "$REPO/tests/lib/vm.sh"
+
+vm_host_deps
+KVER=${KVER:-$(vm_kver)}
+out=$REPO/tests/out/demo
+mkdir -p "$out"
+echo "building snd-omnibus for $KVER"
+make -s -C "$REPO" KVER="$KVER" modules >"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log"; exit 1; }
+python3 "$REPO/tests/lib/wav.py" tone "$out/tone.wav" --freq 440 \
+	--rate 44100 --channels 2 --format S16_LE --seconds 2
+
+cat >"$out/scenario" <<'SCEN'
+say() { printf '\n### %s\n' "$*"; }
+say "modprobe snd-omnibus virtual_cards=1"
+modprobe snd-omnibus virtual_cards=1 || exit 1
+es=$(sed -n 's/^ *\([0-9]*\) \[.*ENS1370.*/\1/p' /proc/asound/cards)
+vc=$(sed -n 's/^ *\([0-9]*\) \[.*Omnibus.*/\1/p' /proc/asound/cards)
+say "cat /proc/asound/cards"
+cat /proc/asound/cards
+say "aplay -l"
+aplay -l
+say "amixer -c $es (the ES1370's AK4531 mixer)"
+amixer -c "$es" | grep -E "^Simple|Playback|Capture" | head -n 40
+say "aplay -D hw:$es,0 tone.wav   (DAC2; QEMU writes what it hears)"
+aplay -D "hw:$es,0" /data/tone.wav
+say "arecord + aplay on hw:$vc,0   (the virtual card's loopback)"
+arecord -q -D "hw:$vc,0" -f S16_LE -c 2 -r 44100 -d 3 /out/virtual-loopback.wav &
+sleep 0.5
+aplay -D "hw:$vc,0" /data/tone.wav
+wait
+say "cat /proc/asound/card$vc/buffers   (which buffer each PCM device uses)"
+cat "/proc/asound/card$vc/buffers"
+SCEN
+
+vm_run --kver "$KVER" --module "$REPO/src/snd-omnibus.ko" \
+	--scenario "$out/scenario" --file "$out/tone.wav" --out "$out/vm" \
+	--timeout 120 --qemu-args "-device ES1370,audiodev=snd0" \
+	--qemu-args "-audiodev wav,id=snd0,path=$out/es1370.wav" |
+	sed -n '/===SCENARIO-START===/,/===SCENARIO-EXIT/p' | sed 's/^  | //' |
+	grep -v '^===SCENARIO'
+cp "$out/vm/virtual-loopback.wav" "$out/" 2>/dev/null || true
+echo
+echo "Recorded by QEMU from the ES1370:        $out/es1370.wav"
+echo "Recorded in the guest from the loopback: $out/virtual-loopback.wav"
+echo "The tone that was played:                $out/tone.wav"
