@@ -244,27 +244,11 @@ fi
 
 # --- (c): capture over the ALSA file-plugin audiodev ------------------------
 rm -rf "${OUT:?}/capture" "${OUT:?}/home" "${OUT:?}/qout.raw"
-mkdir -p "$OUT/home"
-cat >"$OUT/home/.asoundrc" <<EOF
-# read by QEMU's ALSA audiodev (HOME=$OUT/home)
-pcm.qin {
-	type file
-	slave.pcm "null"
-	file "/dev/null"
-	infile "$OUT/in.raw"
-	format "raw"
-}
-pcm.qout {
-	type file
-	slave.pcm "null"
-	file "$OUT/qout.raw"
-	format "raw"
-}
-EOF
+vm_alsa_audiodev "$OUT" "$OUT/in.raw" "$OUT/qout.raw" 44100
 vm_run --module "$MODULE" --out "$OUT/capture" --timeout 150 \
-	--env "HOME=$OUT/home" --file "$OUT/noise44.wav:noise.wav" \
+	--env "$VM_ALSA_ENV" --file "$OUT/noise44.wav:noise.wav" \
 	--qemu-args "-device ES1370,audiodev=snd0" \
-	--qemu-args "-audiodev alsa,id=snd0,in.dev=qin,out.dev=qout,in.frequency=44100,out.frequency=44100,in.try-poll=off,in.buffer-length=10000,out.try-poll=off,out.buffer-length=10000" \
+	--qemu-args "$VM_ALSA_AUDIODEV" \
 	--scenario - >"$OUT/capture.log" <<'EOF' || true
 modprobe snd-omnibus || exit 1
 arecord -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 2 /out/cap-rw.wav

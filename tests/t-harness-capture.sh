@@ -55,28 +55,12 @@ rm -rf "${OUT:?}/vm" "${OUT:?}/home" "${OUT:?}/qout.raw"
 python3 "$WAV" noise "$OUT/in.raw" --raw --rate 48000 --seconds 6 --seed 4242
 python3 "$WAV" noise "$OUT/play.wav" --rate 48000 --seconds 2.5 --seed 2424
 
-mkdir -p "$OUT/home"
-cat >"$OUT/home/.asoundrc" <<EOF
-# read by QEMU's ALSA audiodev (HOME=$OUT/home)
-pcm.qin {
-	type file
-	slave.pcm "null"
-	file "/dev/null"
-	infile "$OUT/in.raw"
-	format "raw"
-}
-pcm.qout {
-	type file
-	slave.pcm "null"
-	file "$OUT/qout.raw"
-	format "raw"
-}
-EOF
+vm_alsa_audiodev "$OUT" "$OUT/in.raw" "$OUT/qout.raw" 48000
 
-vm_run --out "$OUT/vm" --timeout 90 --env "HOME=$OUT/home" \
+vm_run --out "$OUT/vm" --timeout 90 --env "$VM_ALSA_ENV" \
 	--file "$OUT/play.wav:play.wav" \
 	--qemu-args "-device AC97,audiodev=snd0" \
-	--qemu-args "-audiodev alsa,id=snd0,in.dev=qin,out.dev=qout,in.frequency=48000,out.frequency=48000,in.try-poll=off,in.buffer-length=10000,out.try-poll=off,out.buffer-length=10000" \
+	--qemu-args "$VM_ALSA_AUDIODEV" \
 	--scenario - <<'EOF' || true
 modprobe snd-intel8x0 || exit 1
 amixer -c 0 -q sset Capture 100% cap || exit 1

@@ -602,3 +602,40 @@ vm_run()
 	[ -n "${VM_KEEP:-}" ] || rm -rf "$work"
 	return "$rc"
 }
+
+# vm_alsa_audiodev DIR INFILE OUTFILE RATE: QEMU audio through the ALSA
+# `file` plugin, for capture tests with a known input (see
+# t-harness-capture.sh for why each option is needed).  Writes
+# DIR/home/.asoundrc and sets VM_ALSA_ENV (for --env) and VM_ALSA_AUDIODEV
+# (for --qemu-args; the audiodev's id is snd0).  INFILE is raw PCM at RATE
+# that QEMU hands to the guest's capture; OUTFILE receives what the guest
+# plays.  INFILE must outlast every capture of the run: it does not wrap.
+vm_alsa_audiodev()
+{
+	local dir=$1 infile=$2 outfile=$3 rate=$4 o
+
+	mkdir -p "$dir/home"
+	cat >"$dir/home/.asoundrc" <<ASOUNDRC
+# read by QEMU's ALSA audiodev (HOME=$dir/home)
+pcm.qin {
+	type file
+	slave.pcm "null"
+	file "/dev/null"
+	infile "$infile"
+	format "raw"
+}
+pcm.qout {
+	type file
+	slave.pcm "null"
+	file "$outfile"
+	format "raw"
+}
+ASOUNDRC
+	# shellcheck disable=SC2034 # for the caller
+	VM_ALSA_ENV=HOME=$dir/home
+	o="in.frequency=$rate,out.frequency=$rate"
+	o="$o,in.try-poll=off,in.buffer-length=10000"
+	o="$o,out.try-poll=off,out.buffer-length=10000"
+	# shellcheck disable=SC2034
+	VM_ALSA_AUDIODEV="-audiodev alsa,id=snd0,in.dev=qin,out.dev=qout,$o"
+}
