@@ -35,7 +35,7 @@ module_param(virtual_cards, int, 0444);
 MODULE_PARM_DESC(virtual_cards, "Number of bus-less virtual cards to create (0-8, default 0).");
 
 static DEFINE_MUTEX(slot_lock);
-static unsigned long slots_used;
+static DECLARE_BITMAP(slots_used, SNDRV_CARDS);
 
 static int slot_claim(int want)
 {
@@ -45,9 +45,9 @@ static int slot_claim(int want)
 	for (slot = 0; slot < SNDRV_CARDS; slot++) {
 		if (want >= 0 && slot != want)
 			continue;
-		if (!enable[slot] || test_bit(slot, &slots_used))
+		if (!enable[slot] || test_bit(slot, slots_used))
 			continue;
-		set_bit(slot, &slots_used);
+		set_bit(slot, slots_used);
 		ret = slot;
 		break;
 	}
@@ -58,7 +58,7 @@ static int slot_claim(int want)
 static void slot_release(int slot)
 {
 	mutex_lock(&slot_lock);
-	clear_bit(slot, &slots_used);
+	clear_bit(slot, slots_used);
 	mutex_unlock(&slot_lock);
 }
 
