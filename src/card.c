@@ -5,7 +5,8 @@
  * index/id/enable are arrays as in every in-tree ALSA driver.  One module
  * serves several buses, so the arrays are shared: every card the module
  * makes takes the next free slot that is enabled, in the order the cards
- * appear (virtual cards at load time, then PCI cards in bus order).
+ * appear (virtual cards at load time, then PCI cards in bus order); ISA
+ * cards come first and take the slot of their port= entry.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -112,6 +113,11 @@ void omnibus_card_free(struct omnibus_card *oc)
 		snd_card_free(oc->card);
 }
 
+bool omnibus_slot_enabled(int slot)
+{
+	return slot >= 0 && slot < SNDRV_CARDS && enable[slot];
+}
+
 static int __init omnibus_init(void)
 {
 	int err;
@@ -121,12 +127,26 @@ static int __init omnibus_init(void)
 		       virtual_cards, OMNIBUS_MAX_VIRTUAL);
 		return -EINVAL;
 	}
-	err = omnibus_virtual_init(virtual_cards);
+	/* ISA first: ISA card n takes slot n, as with snd-sb16 */
+	err = omnibus_isa_init();
 	if (err < 0)
 		return err;
+	err = omnibus_virtual_init(virtual_cards);
+	if (err < 0) {
+		omnibus_isa_exit();
+		return err;
+	}
 	err = omnibus_es1370_init();
 	if (err < 0) {
 		omnibus_virtual_exit();
+		omnibus_isa_exit();
+		return err;
+	}
+	err = omnibus_ich_init();
+	if (err < 0) {
+		omnibus_es1370_exit();
+		omnibus_virtual_exit();
+		omnibus_isa_exit();
 		return err;
 	}
 	return 0;
@@ -134,8 +154,10 @@ static int __init omnibus_init(void)
 
 static void __exit omnibus_exit(void)
 {
+	omnibus_ich_exit();
 	omnibus_es1370_exit();
 	omnibus_virtual_exit();
+	omnibus_isa_exit();
 }
 
 module_init(omnibus_init);

@@ -1003,7 +1003,6 @@ static const struct pci_device_id es1370_ids[] = {
 	{ PCI_VDEVICE(ENSONIQ, PCI_DEVICE_ID_ENSONIQ_ES1370) },
 	{ }
 };
-MODULE_DEVICE_TABLE(pci, es1370_ids);
 
 static struct pci_driver es1370_driver = {
 	.name = "snd_omnibus_es1370",
@@ -1015,25 +1014,6 @@ static struct pci_driver es1370_driver = {
 	},
 };
 
-/* Says so when an ES1370 is present but another driver has it. */
-static void es1370_report_foreign(void)
-{
-	struct pci_dev *pdev = NULL;
-	const char *owner;
-
-	while ((pdev = pci_get_device(PCI_VENDOR_ID_ENSONIQ,
-				      PCI_DEVICE_ID_ENSONIQ_ES1370, pdev))) {
-		device_lock(&pdev->dev);
-		owner = pdev->dev.driver && pdev->dev.driver !=
-			&es1370_driver.driver ? pdev->dev.driver->name : NULL;
-		if (owner)
-			dev_notice(&pdev->dev,
-				   "ES1370 is driven by %s, not snd-omnibus; unbind or unload %s to use snd-omnibus\n",
-				   owner, owner);
-		device_unlock(&pdev->dev);
-	}
-}
-
 int omnibus_es1370_init(void)
 {
 	int err;
@@ -1044,7 +1024,7 @@ int omnibus_es1370_init(void)
 		       err);
 		return err;
 	}
-	es1370_report_foreign();
+	omnibus_pci_report_foreign(&es1370_driver, "ES1370");
 	return 0;
 }
 

@@ -57,6 +57,10 @@ int omnibus_bus_pick(const struct omnibus_bus *bus, enum omnibus_buffer wish,
 const char *omnibus_bus_name(enum omnibus_bus_type type);
 const char *omnibus_buffer_name(enum omnibus_buffer buffer);
 
+struct pci_driver;
+/* one notice per device of @drv's id_table that another driver owns */
+void omnibus_pci_report_foreign(struct pci_driver *drv, const char *chip);
+
 /* ---- cards (card.c) --------------------------------------------------- */
 
 #define OMNIBUS_MAX_PCMS 4
@@ -83,6 +87,8 @@ int omnibus_card_new(struct device *parent, enum omnibus_bus_type type,
 		     int slot, size_t size, struct omnibus_card **roc);
 /* Frees the card; the chip's ->free runs first.  Safe on a NULL card. */
 void omnibus_card_free(struct omnibus_card *oc);
+/* enable[slot], for backends that give cards fixed slots */
+bool omnibus_slot_enabled(int slot);
 
 /* ---- the PCM core (pcm.c) --------------------------------------------- */
 
@@ -140,10 +146,17 @@ static inline void *omnibus_chip(struct snd_pcm_substream *ss)
 
 /* ---- backends ---------------------------------------------------------- */
 
+/* ISA (isa.c): cards only for port= or isa_autodetect=1 */
+int omnibus_isa_init(void);
+void omnibus_isa_exit(void);
+
 int omnibus_virtual_init(int cards);
 void omnibus_virtual_exit(void);
 
 int omnibus_es1370_init(void);
 void omnibus_es1370_exit(void);
+
+int omnibus_ich_init(void);
+void omnibus_ich_exit(void);
 
 #endif /* OMNIBUS_H */

@@ -31,7 +31,7 @@ ko=$out/src/snd-omnibus.ko
 if [ -f "$ko" ]; then
 	parms=$(modinfo -F parm "$ko")
 	undocumented=$(printf '%s\n' "$parms" | grep -Ev '^[a-z_0-9]+:.{12,}' || true)
-	expected="index id enable virtual_cards"
+	expected="index id enable virtual_cards port irq dma8 dma16 isa_autodetect"
 	missing=""
 	for p in $expected; do
 		printf '%s\n' "$parms" | grep -q "^$p:" || missing="$missing $p"

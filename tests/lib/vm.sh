@@ -11,6 +11,15 @@
 #   vm_kernel KVER         download + unpack linux-image-KVER into the cache
 #   vm_base KVER           build (or reuse) the base initramfs, print its path
 #   vm_run [OPTIONS]       boot a VM and run one scenario (see vm_run below)
+#   vm_kver_i386           the release of Debian's 686 kernel (linux-image-686)
+#   vm_build_i386 SRC KVER OUT
+#                          build the module in SRC against the i386 headers
+#                          of KVER, in a cached i386 chroot
+#
+# 32-bit guests (vm_run --arch i386; kernel releases ending in -686 or
+# -686-pae) are made of Debian's i386 packages instead of the host's
+# programs: a private apt state under $CACHE/i386 reads the host's sources
+# for Architecture i386 and never touches the host's dpkg.
 #
 # Everything downloaded or built lives under $CACHE, never in the repository.
 # Cached items carry the versions of their inputs in their key or stamp, so a
@@ -90,6 +99,297 @@ vm__apt_version()
 		sed -n 's/^Version: //p' | head -n 1
 }
 
+# ---- i386 guests: a private apt state for 32-bit packages ----------------
+
+VM_I386=$CACHE/i386
+# what a 32-bit guest runs; apt adds their dependencies
+VM_I386_PKGS="busybox-static alsa-utils kmod libasound2-data"
+
+# vm__kver_arch KVER: i386 for Debian's 32-bit kernel flavours, else x86_64.
+vm__kver_arch()
+{
+	case $1 in
+	*-686 | *-686-pae) echo i386 ;;
+	*) echo x86_64 ;;
+	esac
+}
+
+# vm__apt_i386 apt-get|apt-cache ARG...: the tool on the i386 apt state.
+vm__apt_i386()
+{
+	local tool=$1
+	shift
+	"$tool" -q -o APT::Architecture=i386 -o APT::Architectures=i386 \
+		-o Dir::State="$VM_I386/apt/state" \
+		-o Dir::State::Lists="$VM_I386/apt/lists" \
+		-o Dir::State::status="$VM_I386/apt/status" \
+		-o Dir::Cache="$VM_I386/apt/cache" \
+		-o Debug::NoLocking=1 -o APT::Sandbox::User=root "$@"
+}
+
+# Candidate version of an i386 package, empty if unknown.
+vm__i386_version()
+{
+	vm__apt_i386 apt-cache show --no-all-versions "$1" 2>/dev/null |
+		sed -n 's/^Version: //p' | head -n 1
+}
+
+# vm__i386_ready [PKG]: make sure the i386 lists exist and know PKG
+# (default linux-image-686); apt-get update them when they do not.
+vm__i386_ready()
+{
+	local pkg=${1:-linux-image-686}
+
+	[ -n "$(vm__i386_version "$pkg")" ] && return 0
+	vm__lock
+	if [ -z "$(vm__i386_version "$pkg")" ]; then
+		mkdir -p "$VM_I386/apt/lists/partial" "$VM_I386/apt/state" \
+			"$VM_I386/apt/cache/archives/partial"
+		touch "$VM_I386/apt/status"
+		vm_log "updating the i386 package lists"
+		# an index that fails (a mirror mid-sync) leaves the others usable
+		vm__apt_i386 apt-get update >&2 || true
+	fi
+	vm__unlock
+	[ -n "$(vm__i386_version "$pkg")" ] ||
+		vm_die "the i386 package lists do not know $pkg (apt-get update failed?)"
+}
+
+# vm_kver_i386: print the release of the kernel linux-image-686 points at.
+vm_kver_i386()
+{
+	local dep kver
+
+	vm__i386_ready linux-image-686
+	dep=$(vm__apt_i386 apt-cache show --no-all-versions linux-image-686 |
+		sed -n 's/^Depends: //p' | head -n 1)
+	kver=$(printf '%s\n' "$dep" | tr ',|' '\n' |
+		sed -n 's/^ *linux-image-\([^ ]*-686\)\( .*\)\{0,1\}$/\1/p' | head -n 1)
+	[ -n "$kver" ] || vm_die "no linux-image-*-686 in '$dep'"
+	printf '%s\n' "$kver"
+}
+
+# "PACKAGE VERSION" of every package of the i386 guest, dependencies included.
+vm__i386_closure()
+{
+	# shellcheck disable=SC2086 # word splitting of the list is wanted
+	vm__apt_i386 apt-get install -s --no-install-recommends $VM_I386_PKGS |
+		sed -n 's/^Inst \([^ ]*\) (\([^ ]*\) .*/\1 \2/p'
+}
+
+# vm__i386_deb DIR PACKAGE VERSION: the path of its .deb in DIR (any
+# architecture), or nothing.
+vm__i386_deb()
+{
+	local f
+
+	for f in "$1/${2}_${3//:/%3a}_"*.deb; do
+		if [ -f "$f" ]; then
+			printf '%s\n' "$f"
+			return 0
+		fi
+	done
+}
+
+# vm__i386_resolve ROOT PATH: ROOT/PATH with every symlink followed inside
+# ROOT (absolute ones too).
+vm__i386_resolve()
+{
+	local root=$1 path=$2 target n=0
+
+	while [ -L "$root$path" ] && [ $n -lt 20 ]; do
+		target=$(readlink "$root$path")
+		case $target in
+		/*) path=$target ;;
+		*) path=$(dirname "$path")/$target ;;
+		esac
+		n=$((n + 1))
+	done
+	printf '%s\n' "$root$path"
+}
+
+# vm__i386_copy_elf ROOT STAGE PATH [DEST]: copy ROOT/PATH to STAGE/DEST
+# (default PATH) with its program interpreter and every library it needs,
+# found in ROOT's library directories, recursively.
+vm__i386_copy_elf()
+{
+	local root=$1 st=$2 path=$3 dest=${4:-$3} f lib dir found interp
+
+	[ -e "$st$dest" ] && return 0
+	f=$(vm__i386_resolve "$root" "$path")
+	[ -f "$f" ] || vm_die "$path is not in the i386 packages"
+	install -D -m 755 "$f" "$st$dest"
+	interp=$(readelf -lW "$f" 2>/dev/null |
+		sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p')
+	[ -z "$interp" ] || vm__i386_copy_elf "$root" "$st" "$interp"
+	for lib in $(readelf -dW "$f" 2>/dev/null |
+		sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		found=""
+		for dir in /lib/i386-linux-gnu /usr/lib/i386-linux-gnu /lib /usr/lib; do
+			if [ -e "$root$dir/$lib" ]; then
+				found=$dir/$lib
+				break
+			fi
+		done
+		[ -n "$found" ] || vm_die "$path needs $lib, which no i386 package gave"
+		vm__i386_copy_elf "$root" "$st" "$found"
+	done
+}
+
+# vm__i386_stage_progs STAGE: busybox, the ALSA programs, kmod and their
+# libraries, and alsa-lib's configuration, from the i386 packages.
+vm__i386_stage_progs()
+{
+	local st=$1 root=$1.sysroot pkg ver deb f dir prog
+
+	vm__i386_ready busybox-static
+	# shellcheck disable=SC2086 # word splitting of the list is wanted
+	(cd "$VM_I386/apt/cache/archives" &&
+	 vm__apt_i386 apt-get install -y -d --no-install-recommends \
+		$VM_I386_PKGS) >&2 || vm_die "downloading the i386 packages failed"
+	rm -rf "$root"
+	mkdir -p "$root"
+	vm__i386_closure >"$root.list"
+	while read -r pkg ver; do
+		deb=$(vm__i386_deb "$VM_I386/apt/cache/archives" "$pkg" "$ver")
+		[ -n "$deb" ] || vm_die "no downloaded .deb for $pkg $ver (i386)"
+		dpkg-deb -x "$deb" "$root" || vm_die "dpkg-deb -x $deb failed"
+	done <"$root.list"
+	rm -f "$root.list"
+
+	install -m 755 "$root/bin/busybox" "$st/bin/busybox"
+	for f in $("$root/bin/busybox" --list-full); do
+		mkdir -p "$st/$(dirname "$f")"
+		[ -e "$st/$f" ] || ln -s /bin/busybox "$st/$f"
+	done
+	for prog in $VM_GUEST_PROGS kmod; do
+		f=""
+		for dir in /usr/bin /bin /usr/sbin /sbin; do
+			if [ -e "$root$dir/$prog" ]; then
+				f=$dir/$prog
+				break
+			fi
+		done
+		[ -n "$f" ] || vm_die "$prog is not in the i386 packages"
+		# where the (usr-merged) host has its own: /usr/bin
+		rm -f "$st/usr/bin/$prog"
+		vm__i386_copy_elf "$root" "$st" "$f" "/usr/bin/$prog"
+	done
+	for f in modprobe insmod rmmod lsmod modinfo depmod; do
+		rm -f "$st/sbin/$f" "$st/bin/$f" "$st/usr/sbin/$f" "$st/usr/bin/$f"
+		ln -s /usr/bin/kmod "$st/sbin/$f"
+	done
+	mkdir -p "$st/usr/share"
+	cp -a "$root/usr/share/alsa" "$st/usr/share/"
+	[ -f "$st/usr/share/alsa/alsa.conf" ] || vm_die "alsa.conf was not staged"
+	rm -rf "$root"
+}
+
+# vm__host_mirror: the URI the host's apt reads its release's main from.
+vm__host_mirror()
+{
+	local suite
+
+	suite=$(. /etc/os-release && printf '%s\n' "$VERSION_CODENAME")
+	apt-cache policy 2>/dev/null |
+		sed -n "s|^ *[0-9-]* \(http[^ ]*\) $suite/main amd64 Packages\$|\1|p" |
+		head -n 1
+}
+
+# vm__i386_header_pkgs KVER: linux-headers-KVER and the -common and kbuild
+# packages it depends on.
+vm__i386_header_pkgs()
+{
+	printf 'linux-headers-%s\n' "$1"
+	vm__apt_i386 apt-cache show --no-all-versions "linux-headers-$1" |
+		sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
+		sed -n 's/^ *\(linux-headers-[^ ]*-common\|linux-kbuild-[^ ]*\).*/\1/p'
+}
+
+# vm_chroot_i386 KVER: print the path of an i386 chroot of the host's
+# release with gcc, make and the headers of KVER, taken from the same i386
+# apt state as the kernel itself (so both have the same ABI).  Cached as
+# $CACHE/i386/chroot-KVER.
+vm_chroot_i386()
+{
+	local kver=${1:?usage: vm_chroot_i386 KVER} root stamp="" p v f debs=""
+	local mirror suite
+
+	command -v mmdebstrap >/dev/null || vm_host_deps mmdebstrap
+	vm__i386_ready "linux-headers-$kver"
+	root=$VM_I386/chroot-$kver
+	for p in $(vm__i386_header_pkgs "$kver"); do
+		stamp="$stamp$p $(vm__i386_version "$p");"
+	done
+	stamp="$stamp $(sed -n '/^vm_chroot_i386()/,/^}/p' "$VM_LIB/vm.sh" | sha256sum | cut -c1-16)"
+	if [ "$(cat "$root/.stamp" 2>/dev/null)" = "$stamp" ]; then
+		printf '%s\n' "$root"
+		return 0
+	fi
+
+	vm__lock
+	if [ "$(cat "$root/.stamp" 2>/dev/null)" != "$stamp" ]; then
+		mkdir -p "$VM_I386/debs"
+		for p in $(vm__i386_header_pkgs "$kver"); do
+			v=$(vm__i386_version "$p")
+			f=$(vm__i386_deb "$VM_I386/debs" "$p" "$v")
+			if [ -z "$f" ]; then
+				(cd "$VM_I386/debs" &&
+				 vm__apt_i386 apt-get download "$p=$v") >&2 ||
+					vm_die "apt-get download $p (i386) failed"
+				f=$(vm__i386_deb "$VM_I386/debs" "$p" "$v")
+			fi
+			[ -n "$f" ] || vm_die "no .deb for $p $v (i386)"
+			debs="$debs,$f"
+		done
+		mirror=$(vm__host_mirror)
+		[ -n "$mirror" ] || vm_die "cannot tell the host's Debian mirror (apt-cache policy)"
+		suite=$(. /etc/os-release && printf '%s\n' "$VERSION_CODENAME")
+		vm_log "building the i386 chroot for $kver ($suite from $mirror)"
+		rm -rf "$root.tmp"
+		mmdebstrap --arch=i386 --variant=apt --quiet \
+			--include="gcc,make,libc6-dev,kmod,bc$debs" \
+			"$suite" "$root.tmp" "deb $mirror $suite main" >&2 ||
+			vm_die "mmdebstrap of the i386 chroot failed"
+		[ -d "$root.tmp/usr/src/linux-headers-$kver" ] ||
+			vm_die "the i386 chroot has no linux-headers-$kver"
+		printf '%s\n' "$stamp" >"$root.tmp/.stamp"
+		rm -rf "$root"
+		mv "$root.tmp" "$root"
+	fi
+	vm__unlock
+	printf '%s\n' "$root"
+}
+
+# vm_build_i386 SRC KVER OUT: build the module whose Kbuild and sources are
+# in SRC against the i386 headers of KVER (W=1, in the chroot of
+# vm_chroot_i386); make's output goes to OUT/build.log, the .ko files to
+# OUT.  Returns make's status.
+vm_build_i386()
+{
+	local src=${1:?usage: vm_build_i386 SRC KVER OUT} kver=${2:?} out=${3:?}
+	local root rc=0
+
+	root=$(vm_chroot_i386 "$kver") || exit 1
+	mkdir -p "$out"
+	vm__lock
+	rm -rf "$root/build"
+	mkdir -p "$root/build"
+	cp "$src"/*.[ch] "$src"/Kbuild "$root/build/"
+	rm -f "$root"/build/*.mod.c
+	# /proc for the kernel's build tools, in a mount namespace of its own;
+	# an i686 personality, as on a 32-bit PC
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private -- sh -c '
+		mount -t proc proc "$1/proc" &&
+		setarch i686 chroot "$1" make -C "/usr/src/linux-headers-$2" \
+			M=/build W=1 modules' sh "$root" "$kver" \
+		>"$out/build.log" 2>&1 || rc=$?
+	cp "$root"/build/*.ko "$out/" 2>/dev/null || true
+	vm__unlock
+	return "$rc"
+}
+
 # vm__find_image KVER: set VM_PKG/VM_PKG_VER to the linux-image package.
 vm__find_image()
 {
@@ -97,7 +397,11 @@ vm__find_image()
 
 	VM_PKG="" VM_PKG_VER=""
 	for p in "linux-image-$1" "linux-image-$1-unsigned"; do
-		v=$(vm__apt_version "$p")
+		if [ "$(vm__kver_arch "$1")" = i386 ]; then
+			v=$(vm__i386_version "$p")
+		else
+			v=$(vm__apt_version "$p")
+		fi
 		if [ -n "$v" ]; then
 			VM_PKG=$p VM_PKG_VER=$v
 			return 0
@@ -132,6 +436,7 @@ vm_kernel()
 	local kver=${1:?usage: vm_kernel KVER} dir deb tmp stamp
 
 	dir=$CACHE/kernel/$kver
+	[ "$(vm__kver_arch "$kver")" = x86_64 ] || vm__i386_ready
 	if ! vm__find_image "$kver"; then
 		if [ -f "$dir/.stamp" ]; then
 			# Offline with a warm cache: use what we have.
@@ -151,6 +456,15 @@ vm_kernel()
 	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
 		mkdir -p "$CACHE/debs"
 		deb=$CACHE/debs/${VM_PKG}_${VM_PKG_VER//:/%3a}_$(dpkg --print-architecture).deb
+		if [ "$(vm__kver_arch "$kver")" = i386 ]; then
+			deb=$CACHE/debs/${VM_PKG}_${VM_PKG_VER//:/%3a}_i386.deb
+			if [ ! -f "$deb" ]; then
+				vm_log "downloading $VM_PKG $VM_PKG_VER (i386)"
+				(cd "$CACHE/debs" &&
+				 vm__apt_i386 apt-get download "$VM_PKG=$VM_PKG_VER") >&2 ||
+					vm_die "apt-get download $VM_PKG (i386) failed"
+			fi
+		fi
 		if [ ! -f "$deb" ]; then
 			vm_log "downloading $VM_PKG $VM_PKG_VER"
 			(cd "$CACHE/debs" &&
@@ -179,8 +493,12 @@ vm__base_key()
 {
 	{
 		cat "$CACHE/kernel/$1/.stamp"
-		dpkg-query -W -f='${Package} ${Version}\n' busybox-static \
-			alsa-utils libasound2 libasound2-data libc6
+		if [ "$(vm__kver_arch "$1")" = i386 ]; then
+			vm__i386_closure
+		else
+			dpkg-query -W -f='${Package} ${Version}\n' busybox-static \
+				alsa-utils libasound2 libasound2-data libc6
+		fi
 		cat "$VM_LIB/vm.sh"
 	} | sha256sum | cut -c1-16
 }
@@ -289,6 +607,9 @@ vm__stage()
 		"$st"/proc "$st"/sys "$st"/dev "$st"/tmp "$st"/run "$st"/root \
 		"$st"/data "$st"/out "$st"/lib/modules
 
+	if [ "$(vm__kver_arch "$kver")" = i386 ]; then
+		vm__i386_stage_progs "$st"
+	else
 	# busybox and its applet links
 	install -m 755 /bin/busybox "$st/bin/busybox"
 	for f in $(/bin/busybox --list-full); do
@@ -314,6 +635,7 @@ vm__stage()
 		fi
 	done
 	[ -f "$st/usr/share/alsa/alsa.conf" ] || vm_die "alsa.conf was not staged"
+	fi
 
 	# kernel/sound and every module it depends on
 	src=$CACHE/kernel/$kver/lib/modules/$kver
@@ -439,6 +761,8 @@ vm__add_modules()
 	# headers' Module.symvers, which lists the exports of vmlinux and of
 	# every module.)
 	symvers=/usr/src/linux-headers-$kver/Module.symvers
+	[ -f "$symvers" ] ||
+		symvers=$VM_I386/chroot-$kver/usr/src/linux-headers-$kver/Module.symvers
 	if [ -f "$symvers" ]; then
 		depmod -b "$dm/run" -e -E "$symvers" -n "$kver" 2>&1 >/dev/null |
 			grep '/updates/' | sed 's/^/vm: /' >&2 || true
@@ -464,7 +788,9 @@ vm__add_modules()
 #                        still reports dmesg (default: timeout - 20, or 0 =
 #                        off when the timeout is 40 s or less)
 #   --mem MB             guest memory (default 512)
-#   --arch x86_64        only x86_64 for now
+#   --arch ARCH          x86_64 (default) or i386: qemu-system-i386 with a
+#                        32-bit kernel (default vm_kver_i386; $KVER is
+#                        ignored, --kver is not) and i386 programs
 #
 # Writes into DIR:
 #   serial.log   raw serial console (CR LF line ends)
@@ -480,7 +806,7 @@ vm_run()
 {
 	local kver=${KVER:-} out="" timeout=120 gtimeout="" mem=512
 	local arch=x86_64 scenario="" cmdline="" opt spec name kdir work rc=0 f
-	local qemu_rc=0
+	local qemu_rc=0 qemu kver_given=""
 	local -a mods=() files=() qargs=() envs=() words=()
 
 	while [ $# -gt 0 ]; do
@@ -492,7 +818,7 @@ vm_run()
 		fi
 		[ $# -ge 2 ] || vm_die "vm_run: $opt needs an argument"
 		case $opt in
-		--kver) kver=$2 ;;
+		--kver) kver=$2 kver_given=1 ;;
 		--module) mods+=("$2") ;;
 		--scenario) scenario=$2 ;;
 		--file) files+=("$2") ;;
@@ -511,8 +837,18 @@ vm_run()
 		esac
 		shift 2
 	done
-	[ "$arch" = x86_64 ] || vm_die "vm_run: --arch $arch is not implemented"
+	case $arch in
+	x86_64) qemu="qemu-system-x86_64" ;;
+	i386)
+		qemu="qemu-system-i386"
+		# $KVER names the host's kernel; only --kver picks a 32-bit one
+		[ -n "$kver_given" ] || kver=$(vm_kver_i386) || exit 1
+		;;
+	*) vm_die "vm_run: --arch $arch is not implemented (x86_64, i386)" ;;
+	esac
 	[ -n "$kver" ] || kver=$(vm_kver) || exit 1
+	[ "$(vm__kver_arch "$kver")" = "$arch" ] ||
+		vm_die "vm_run: $kver is not an $arch kernel (--arch)"
 	case $timeout$gtimeout$mem in
 	*[!0-9]*) vm_die "vm_run: --timeout, --guest-timeout and --mem take integers" ;;
 	esac
@@ -571,7 +907,7 @@ vm_run()
 	# SIGTERM at the timeout lets QEMU finish its -audiodev wav header;
 	# SIGKILL follows 10 s later if that does not end it.
 	timeout -k 10 "$timeout" \
-		env ${envs[@]+"${envs[@]}"} qemu-system-x86_64 \
+		env ${envs[@]+"${envs[@]}"} "$qemu" \
 		-accel tcg -M pc -m "$mem" -smp 1 -nographic -no-reboot -nic none \
 		-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initrd.cpio" \
 		-append "console=ttyS0 loglevel=1 panic=-1$cmdline" \
@@ -638,4 +974,65 @@ ASOUNDRC
 	o="$o,out.try-poll=off,out.buffer-length=10000"
 	# shellcheck disable=SC2034
 	VM_ALSA_AUDIODEV="-audiodev alsa,id=snd0,in.dev=qin,out.dev=qout,$o"
+}
+
+# vm_kernel_deb DEB...: unpack the linux-image package(s) that the caller
+# fetched itself (another suite's kernel, which the host's apt does not know)
+# into the cache as vm_kernel does, and print the kernel release KVER.  Newer
+# kernels come split (linux-image-KVER depends on linux-binary-KVER with
+# boot/vmlinuz and linux-modules-KVER with the modules): give all of them.
+# "vm_run --kver KVER" then boots it: vm_kernel keeps an unpacked kernel
+# whose package the host's apt does not know.  Packages that ship
+# usr/lib/modules (and usr/lib/modules/KVER/vmlinuz) are cached with the
+# lib/modules and boot/vmlinuz-KVER layout used above.
+vm_kernel_deb()
+{
+	local deb pkg kver="" dir tmp stamp=""
+
+	[ $# -gt 0 ] || vm_die "usage: vm_kernel_deb DEB..."
+	for deb in "$@"; do
+		[ -f "$deb" ] || vm_die "vm_kernel_deb: no file $deb"
+		pkg=$(dpkg-deb -f "$deb" Package Version | sed 's/^[A-Za-z]*: //' |
+			tr '\n' ' ') || vm_die "vm_kernel_deb: $deb is not a .deb"
+		stamp="$stamp${stamp:+, }${pkg% }"
+		[ -n "$kver" ] || kver=$(dpkg-deb -c "$deb" |
+			sed -n 's|.* \./boot/vmlinuz-\(.*\)$|\1|p
+				s|.* \./usr/lib/modules/\([^/]*\)/vmlinuz$|\1|p' | head -n 1)
+	done
+	[ -n "$kver" ] || vm_die "vm_kernel_deb: no boot/vmlinuz-* in $*"
+	dir=$CACHE/kernel/$kver
+	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+		vm__lock
+		if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+			tmp=$dir.tmp
+			rm -rf "$tmp"
+			mkdir -p "$tmp"
+			for deb in "$@"; do
+				vm_log "unpacking $(basename "$deb")"
+				dpkg-deb -x "$deb" "$tmp" || vm_die "dpkg-deb -x $deb failed"
+			done
+			if [ ! -d "$tmp/lib/modules/$kver" ] &&
+			   [ -d "$tmp/usr/lib/modules/$kver" ]; then
+				mkdir -p "$tmp/lib/modules"
+				mv "$tmp/usr/lib/modules/$kver" "$tmp/lib/modules/"
+			fi
+			# 7.x packages keep the kernel next to its modules
+			if [ ! -f "$tmp/boot/vmlinuz-$kver" ] &&
+			   [ -f "$tmp/lib/modules/$kver/vmlinuz" ]; then
+				mkdir -p "$tmp/boot"
+				mv "$tmp/lib/modules/$kver/vmlinuz" "$tmp/boot/vmlinuz-$kver"
+			fi
+			[ -f "$tmp/boot/vmlinuz-$kver" ] ||
+				vm_die "$* have no boot/vmlinuz-$kver"
+			[ -d "$tmp/lib/modules/$kver/kernel" ] ||
+				vm_die "$* have no modules of $kver"
+			vm__decompress_modules "$tmp/lib/modules/$kver"
+			depmod -b "$tmp" "$kver" || vm_die "depmod for $kver failed"
+			printf '%s\n' "$stamp" >"$tmp/.stamp"
+			rm -rf "$dir"
+			mv "$tmp" "$dir"
+		fi
+		vm__unlock
+	fi
+	printf '%s\n' "$kver"
 }

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snd-omnibus ISA bus backend: Sound Blaster 16 cards on a platform device
+ * each, on 64-bit kernels (which build no ISA bus) as on 32-bit ones.
+ *
+ * Nothing is probed unless asked.  A card is set up for every slot n with
+ * port[n] set, and with isa_autodetect=1 for every Sound Blaster DSP that
+ * answers the reset handshake at 0x220, 0x240, 0x260 or 0x280 (a range
+ * some other driver holds is not touched); those take the slots whose
+ * port is unset, in order.  Card n uses slot n of index/id/enable, and
+ * irq[n], dma8[n], dma16[n]; left unset, they are read from the card.
+ * The parameters have the names and meanings of the in-tree snd-sb16's.
+ *
+ * Each card is a platform device whose DMA mask is 24 bits, so that its
+ * buffers come from the first 16 MiB, where the ISA DMA controller
+ * reaches.  This file requests the I/O ports, IRQ and DMA channels and
+ * says in one line which one failed and why; sb16.c does the rest.  A
+ * card that fails makes the module's load fail with its errno, after
+ * everything already set up has been given back.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/ioport.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <asm/dma.h>
+#include <sound/core.h>
+#include <sound/initval.h>
+#include "omnibus.h"
+#include "sb16.h"
+
+#define ISA_DRIVER	"snd_omnibus_isa"
+#define ISA_IO_NAME	"snd-omnibus SB16"
+
+static long port[SNDRV_CARDS] = SNDRV_DEFAULT_PORT;
+static int irq[SNDRV_CARDS] = SNDRV_DEFAULT_IRQ;
+static int dma8[SNDRV_CARDS] = SNDRV_DEFAULT_DMA;
+static int dma16[SNDRV_CARDS] = SNDRV_DEFAULT_DMA;
+static bool isa_autodetect;
+
+module_param_hw_array(port, long, ioport, NULL, 0444);
+MODULE_PARM_DESC(port, "Port of each ISA Sound Blaster 16, in card slot order (0x220, 0x240, 0x260, 0x280).");
+module_param_hw_array(irq, int, irq, NULL, 0444);
+MODULE_PARM_DESC(irq, "IRQ of each ISA Sound Blaster 16 (5, 7, 9, 10; unset: what the card says).");
+module_param_hw_array(dma8, int, dma, NULL, 0444);
+MODULE_PARM_DESC(dma8, "8-bit DMA channel of each ISA Sound Blaster 16 (0, 1, 3; unset: the card's).");
+module_param_hw_array(dma16, int, dma, NULL, 0444);
+MODULE_PARM_DESC(dma16, "16-bit DMA channel of each ISA Sound Blaster 16 (5, 6, 7, or -1 for none; unset: the card's).");
+module_param(isa_autodetect, bool, 0444);
+MODULE_PARM_DESC(isa_autodetect, "Look for Sound Blaster 16 cards at 0x220, 0x240, 0x260 and 0x280 (no ISA probing without it or port=).");
+
+static const unsigned long isa_ports[] = { 0x220, 0x240, 0x260, 0x280 };
+
+static struct platform_device *isa_devices[SNDRV_CARDS];
+static bool isa_driver_registered;
+
+/* ---- resources (see sb16.h) ------------------------------------------------ */
+
+int omnibus_isa_request_irq(struct device *dev, int nr, irq_handler_t handler,
+			    void *data)
+{
+	/*
+	 * Not shared (ISA lines are edge-triggered); IRQF_PROBE_SHARED only
+	 * keeps genirq from adding its own line when another holds the IRQ.
+	 */
+	int err = request_irq(nr, handler, IRQF_PROBE_SHARED, ISA_IO_NAME,
+			      data);
+
+	if (err < 0)
+		dev_err(dev, "IRQ %d is in use (see /proc/interrupts): %d\n",
+			nr, err);
+	return err;
+}
+
+void omnibus_isa_free_irq(int nr, void *data)
+{
+	free_irq(nr, data);
+}
+
+int omnibus_isa_request_dma(struct device *dev, int dma, const char *what)
+{
+	int err = request_dma(dma, what);
+
+	if (err < 0)
+		dev_err(dev, "DMA channel %d is in use (see /proc/dma): %d\n",
+			dma, err);
+	return err;
+}
+
+void omnibus_isa_free_dma(int dma)
+{
+	snd_dma_disable(dma);
+	free_dma(dma);
+}
+
+/* ---- the platform driver -------------------------------------------------- */
+
+static int isa_probe(struct platform_device *pdev)
+{
+	struct omnibus_isa_cfg *cfg = dev_get_platdata(&pdev->dev);
+	int err;
+
+	if (!devm_request_region(&pdev->dev, cfg->port, SB_IO_SIZE,
+				 ISA_IO_NAME)) {
+		err = -EBUSY;
+		dev_err(&pdev->dev, "I/O ports 0x%lx-0x%lx are in use (see /proc/ioports): %d\n",
+			cfg->port, cfg->port + SB_IO_SIZE - 1, err);
+	} else {
+		err = omnibus_sb16_probe(pdev, cfg);
+	}
+	/*
+	 * The line above said what went wrong; the errno goes to the
+	 * module's init through the platform data.  -ENODEV keeps the
+	 * driver core from logging a second line.
+	 */
+	cfg->err = err;
+	return err ? -ENODEV : 0;
+}
+
+static void isa_remove(struct platform_device *pdev)
+{
+	omnibus_sb16_remove(pdev);
+}
+
+OMNIBUS_DEFINE_PLATFORM_REMOVE(isa_remove)
+
+#ifdef CONFIG_PM_SLEEP
+static SIMPLE_DEV_PM_OPS(isa_pm, omnibus_sb16_suspend, omnibus_sb16_resume);
+#define ISA_PM_OPS	(&isa_pm)
+#else
+#define ISA_PM_OPS	NULL
+#endif
+
+static struct platform_driver isa_driver = {
+	.probe = isa_probe,
+	.remove = OMNIBUS_PLATFORM_REMOVE(isa_remove),
+	.driver = {
+		.name = ISA_DRIVER,
+		.pm = ISA_PM_OPS,
+	},
+};
+
+/* ---- configuration ----------------------------------------------------------- */
+
+static bool isa_port_set(int n)
+{
+	return port[n] != SNDRV_AUTO_PORT;
+}
+
+/* Checks slot @n's parameters; one line and -EINVAL if one is impossible. */
+static int isa_check_params(int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(isa_ports); i++)
+		if (port[n] == isa_ports[i])
+			break;
+	if (isa_port_set(n) && i == ARRAY_SIZE(isa_ports)) {
+		pr_err("snd-omnibus: port=0x%lx (card %d) is not a Sound Blaster 16 port (0x220, 0x240, 0x260, 0x280): %d\n",
+		       port[n], n, -EINVAL);
+		return -EINVAL;
+	}
+	switch (irq[n]) {
+	case OMNIBUS_ISA_AUTO:
+	case 5:
+	case 7:
+	case 9:
+	case 10:
+		break;
+	default:
+		pr_err("snd-omnibus: irq=%d (card %d) is not wired to a Sound Blaster 16 (5, 7, 9, 10): %d\n",
+		       irq[n], n, -EINVAL);
+		return -EINVAL;
+	}
+	switch (dma8[n]) {
+	case OMNIBUS_ISA_AUTO:
+	case 0:
+	case 1:
+	case 3:
+		break;
+	default:
+		pr_err("snd-omnibus: dma8=%d (card %d) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): %d\n",
+		       dma8[n], n, -EINVAL);
+		return -EINVAL;
+	}
+	switch (dma16[n]) {
+	case OMNIBUS_ISA_AUTO:
+	case OMNIBUS_ISA_NONE:
+	case 5:
+	case 6:
+	case 7:
+		break;
+	default:
+		pr_err("snd-omnibus: dma16=%d (card %d) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): %d\n",
+		       dma16[n], n, -EINVAL);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The reset handshake at @base, if no driver holds the ports. */
+static bool isa_dsp_answers(unsigned long base)
+{
+	bool found;
+
+	if (!request_region(base, SB_IO_SIZE, ISA_IO_NAME " probe")) {
+		pr_info("snd-omnibus: isa_autodetect: 0x%lx-0x%lx are in use, not probed\n",
+			base, base + SB_IO_SIZE - 1);
+		return false;
+	}
+	found = !omnibus_sb16_reset(base);
+	release_region(base, SB_IO_SIZE);
+	return found;
+}
+
+/* isa_autodetect: the ports where a DSP answers go to the free slots. */
+static void isa_autodetect_cards(struct omnibus_isa_cfg *cards, int *ncards)
+{
+	unsigned int i;
+	int n, slot = 0, found = 0;
+
+	for (i = 0; i < ARRAY_SIZE(isa_ports); i++) {
+		for (n = 0; n < SNDRV_CARDS; n++)
+			if (port[n] == isa_ports[i])
+				break;
+		if (n < SNDRV_CARDS || !isa_dsp_answers(isa_ports[i]))
+			continue;	/* given by port=, or nothing there */
+		found++;
+		while (slot < SNDRV_CARDS &&
+		       (isa_port_set(slot) || !omnibus_slot_enabled(slot)))
+			slot++;
+		if (slot == SNDRV_CARDS) {
+			pr_warn("snd-omnibus: isa_autodetect: no free card slot for the DSP at 0x%lx\n",
+				isa_ports[i]);
+			break;
+		}
+		cards[*ncards] = (struct omnibus_isa_cfg) {
+			.slot = slot,
+			.port = isa_ports[i],
+			.irq = irq[slot],
+			.dma8 = dma8[slot],
+			.dma16 = dma16[slot],
+			.autodetected = true,
+		};
+		(*ncards)++;
+		slot++;
+	}
+	if (!found)
+		pr_info("snd-omnibus: isa_autodetect: found no Sound Blaster DSP\n");
+}
+
+void omnibus_isa_exit(void)
+{
+	int n;
+
+	for (n = SNDRV_CARDS - 1; n >= 0; n--) {
+		platform_device_unregister(isa_devices[n]);
+		isa_devices[n] = NULL;
+	}
+	if (isa_driver_registered)
+		platform_driver_unregister(&isa_driver);
+	isa_driver_registered = false;
+}
+
+static int isa_add_card(const struct omnibus_isa_cfg *cfg)
+{
+	struct platform_device_info info = {
+		.name = ISA_DRIVER,
+		.id = cfg->slot,
+		.data = cfg,
+		.size_data = sizeof(*cfg),
+		.dma_mask = DMA_BIT_MASK(24),
+	};
+	struct platform_device *pdev;
+	struct omnibus_isa_cfg *pcfg;
+	int err;
+
+	pdev = platform_device_register_full(&info);
+	if (IS_ERR(pdev)) {
+		pr_err("snd-omnibus: cannot create the platform device of ISA card %d: %ld\n",
+		       cfg->slot, PTR_ERR(pdev));
+		return PTR_ERR(pdev);
+	}
+	isa_devices[cfg->slot] = pdev;
+	if (platform_get_drvdata(pdev))
+		return 0;
+	/* the probe said why, and left its errno here */
+	pcfg = dev_get_platdata(&pdev->dev);
+	err = pcfg && pcfg->err ? pcfg->err : -ENODEV;
+	return err;
+}
+
+static int isa_cmp_slot(const void *a, const void *b)
+{
+	const struct omnibus_isa_cfg *ca = a, *cb = b;
+
+	return ca->slot - cb->slot;
+}
+
+int omnibus_isa_init(void)
+{
+	struct omnibus_isa_cfg *cards;
+	int n, ncards = 0, err = 0;
+	bool hw_params = false;
+
+	for (n = 0; n < SNDRV_CARDS; n++) {
+		if (!isa_port_set(n) && !isa_autodetect) {
+			hw_params |= irq[n] != OMNIBUS_ISA_AUTO ||
+				     dma8[n] != OMNIBUS_ISA_AUTO ||
+				     dma16[n] != OMNIBUS_ISA_AUTO;
+			continue;
+		}
+		err = isa_check_params(n);
+		if (err < 0)
+			return err;
+	}
+	if (hw_params)
+		pr_info("snd-omnibus: irq=, dma8= or dma16= given without port= or isa_autodetect=1: no ISA card is set up for them\n");
+
+	cards = kcalloc(SNDRV_CARDS, sizeof(*cards), GFP_KERNEL);
+	if (!cards)
+		return -ENOMEM;
+	for (n = 0; n < SNDRV_CARDS; n++) {
+		if (!isa_port_set(n) || !omnibus_slot_enabled(n))
+			continue;
+		cards[ncards++] = (struct omnibus_isa_cfg) {
+			.slot = n,
+			.port = port[n],
+			.irq = irq[n],
+			.dma8 = dma8[n],
+			.dma16 = dma16[n],
+		};
+	}
+	if (isa_autodetect)
+		isa_autodetect_cards(cards, &ncards);
+	if (!ncards)
+		goto out;
+	/* in slot order, so that card numbers follow the slots */
+	sort(cards, ncards, sizeof(*cards), isa_cmp_slot, NULL);
+
+	err = platform_driver_register(&isa_driver);
+	if (err < 0) {
+		pr_err("snd-omnibus: cannot register the ISA platform driver: %d\n",
+		       err);
+		goto out;
+	}
+	isa_driver_registered = true;
+	for (n = 0; n < ncards; n++) {
+		err = isa_add_card(&cards[n]);
+		if (err < 0) {
+			omnibus_isa_exit();
+			break;
+		}
+	}
+out:
+	kfree(cards);
+	return err;
+}

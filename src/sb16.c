@@ -1,0 +1,1064 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snd-omnibus: Creative Sound Blaster 16 (DSP 4.xx) on the ISA bus.
+ *
+ * The DSP is programmed through base+0xC (commands and their bytes, when
+ * bit 7 of base+0xC reads clear) and answers through base+0xA (when bit 7
+ * of base+0xE is set).  Writing 1 then 0 to base+6 resets it; a working
+ * DSP then offers 0xAA.  Command 0xE1 returns the version, major first.
+ *
+ * Samples move by ISA DMA: the 8237 controller reads (playback) or writes
+ * (capture) a ring buffer in the first 16 MiB of memory while the DSP
+ * counts samples and interrupts at the end of every block:
+ *
+ *   0x41 hi lo / 0x42 hi lo   output / input sample rate in Hz
+ *   0xC6 / 0xCE mode lo hi    8-bit output / input, auto-init, FIFO
+ *   0xB6 / 0xBE mode lo hi    16-bit output / input, auto-init, FIFO
+ *                             (mode: bit 4 signed, bit 5 stereo;
+ *                              lo hi: samples per block - 1)
+ *   0xD0 / 0xD4               halt / continue 8-bit DMA
+ *   0xD5 / 0xD6               halt / continue 16-bit DMA
+ *   0xF2                      raise an 8-bit interrupt (IRQ self-test)
+ *
+ * The card has two DMA channels: an 8-bit one (0, 1 or 3), which carries
+ * 8-bit samples, and a 16-bit one (5, 6 or 7), which carries 16-bit
+ * samples.  A stream takes the channel its sample width needs when it sets
+ * its hardware parameters and gives it back when it frees them.  So
+ * playback and capture can run together when one is 8-bit and the other
+ * 16-bit, and at the same rate (the DSP has one sample clock); while one
+ * direction holds a channel and a rate, hw_params rules offer the other
+ * direction only the formats of the free channel and only that rate.
+ * A card set up without a 16-bit channel (dma16=-1) does 8-bit only.
+ *
+ * Which channel raised an interrupt shows in mixer register 0x82; reading
+ * base+0xE acknowledges an 8-bit one, base+0xF a 16-bit one.  The position
+ * comes from the 8237's count (snd_dma_pointer(), which masks the channel
+ * while it reads the two count bytes).
+ *
+ * The 8237 cannot cross a 64 KiB (8-bit channel) or 128 KiB (16-bit
+ * channel) boundary.  The buffers come from dma_alloc_coherent() on the
+ * ISA platform device, whose DMA mask is 24 bits, so they lie in ZONE_DMA;
+ * the allocator returns blocks aligned to their power-of-two size (buddy
+ * pages and CMA alike), so a buffer of at most 64 KiB (128 KiB) never
+ * crosses such a boundary.  8-bit streams are kept to 64 KiB by a
+ * hw_params rule, and hw_params checks the placement anyway.
+ */
+#include <linux/bitops.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+#include <asm/dma.h>
+#include <sound/core.h>
+#include <sound/info.h>
+#include <sound/pcm.h>
+#include <sound/pcm_params.h>
+#include "omnibus.h"
+#include "sb16.h"
+
+/* ---- DSP commands --------------------------------------------------------- */
+
+#define SB_CMD_RATE_OUT		0x41
+#define SB_CMD_RATE_IN		0x42
+#define SB_CMD_DMA16		0xb0	/* 16-bit transfer, | below */
+#define SB_CMD_DMA8		0xc0	/* 8-bit transfer, | below */
+#define   SB_CMD_FIFO		0x02
+#define   SB_CMD_AUTO		0x04
+#define   SB_CMD_ADC		0x08
+#define SB_MODE_SIGNED		0x10
+#define SB_MODE_STEREO		0x20
+#define SB_CMD_HALT8		0xd0
+#define SB_CMD_CONT8		0xd4
+#define SB_CMD_HALT16		0xd5
+#define SB_CMD_CONT16		0xd6
+#define SB_CMD_VERSION		0xe1
+#define SB_CMD_IRQ8		0xf2
+
+#define SB_RESET_ACK		0xaa
+#define SB_DSP_LOOPS		2000	/* about 2 ms of polling, 1 us each */
+#define SB_IRQ_TEST_MS		100
+
+#define SB_RATE_MIN		5000
+#define SB_RATE_MAX		44100
+
+/* IRQ select (mixer 0x80) and DMA select (mixer 0x81) bits */
+static const struct {
+	int irq;
+	u8 bit;
+} sb_irq_bits[] = {
+	{ 9, 0x01 }, { 5, 0x02 }, { 7, 0x04 }, { 10, 0x08 },
+};
+
+#define SB_DMA8_BITS		0x0b	/* channels 0, 1, 3 */
+#define SB_DMA16_BITS		0xe0	/* channels 5, 6, 7 */
+
+/* ---- the chip ------------------------------------------------------------- */
+
+enum sb16_chan_id { SB_CH8, SB_CH16, SB_NUM_CHANS };
+
+struct sb16_chan {
+	int dma;		/* ISA DMA channel, -1: the card has none */
+	bool held;		/* request_dma() done */
+	int owner;		/* SNDRV_PCM_STREAM_* holding it, or -1 */
+	unsigned int bytes;	/* buffer size programmed into the 8237 */
+};
+
+struct sb16;
+
+struct sb16_stream {
+	struct sb16 *chip;
+	int dir;			/* SNDRV_PCM_STREAM_* */
+	struct snd_pcm_substream *ss;	/* open substream, or NULL */
+	int ch;				/* channel held, or -1 */
+	unsigned int rate;		/* while it holds a channel, else 0 */
+	bool running;
+	unsigned long interrupts;	/* since the last prepare */
+	unsigned long started;		/* jiffies at START */
+};
+
+struct sb16 {
+	struct omnibus_card oc;		/* must come first */
+	struct platform_device *pdev;
+	unsigned long port;
+	int irq;
+	bool irq_held;			/* request_irq() done */
+	u16 version;			/* major << 8 | minor */
+	bool irq_from_card, dma_from_card;
+	bool configured;		/* the probe finished */
+	u8 old_irq_sel, old_dma_sel;	/* mixer 0x80/0x81 before the probe */
+	u8 irq_sel, dma_sel;		/* what the driver wrote there */
+
+	spinlock_t lock;		/* the DSP command port, chan[], st[] */
+	struct sb16_chan chan[SB_NUM_CHANS];
+	struct sb16_stream st[2];	/* SNDRV_PCM_STREAM_* */
+	unsigned long interrupts;	/* every one the card raised */
+	bool dsp_stuck;			/* a command timed out (said once) */
+
+	struct omnibus_ct1745 mixer;
+	struct omnibus_pcm_desc desc;	/* prealloc sizes follow the channels */
+};
+
+static struct sb16 *sb16_of(struct omnibus_card *oc)
+{
+	return container_of(oc, struct sb16, oc);
+}
+
+static struct sb16_stream *sb16_stream_of(struct snd_pcm_substream *ss)
+{
+	struct sb16 *chip = omnibus_chip(ss);
+
+	return &chip->st[ss->stream];
+}
+
+/* ---- DSP access -------------------------------------------------------- */
+
+static int sb_dsp_write(unsigned long port, u8 val)
+{
+	unsigned int i;
+
+	for (i = 0; i < SB_DSP_LOOPS; i++) {
+		if (!(inb(port + SB_DSP_WRITE) & 0x80)) {
+			outb(val, port + SB_DSP_WRITE);
+			return 0;
+		}
+		udelay(1);
+	}
+	return -ETIMEDOUT;
+}
+
+static int sb_dsp_read(unsigned long port)
+{
+	unsigned int i;
+
+	for (i = 0; i < SB_DSP_LOOPS; i++) {
+		if (inb(port + SB_DSP_RSTATUS) & 0x80)
+			return inb(port + SB_DSP_READ);
+		udelay(1);
+	}
+	return -ETIMEDOUT;
+}
+
+int omnibus_sb16_reset(unsigned long port)
+{
+	outb(1, port + SB_DSP_RESET);
+	udelay(5);		/* the DSP wants at least 3 us */
+	outb(0, port + SB_DSP_RESET);
+	/* then about 100 us until the 0xAA, which sb_dsp_read() waits for */
+	return sb_dsp_read(port) == SB_RESET_ACK ? 0 : -ENODEV;
+}
+
+/* Sends @n bytes to the DSP; lock held.  Says so once if the DSP hangs. */
+static int sb_cmds(struct sb16 *chip, const u8 *bytes, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (sb_dsp_write(chip->port, bytes[i]) < 0) {
+			if (!chip->dsp_stuck)
+				dev_err(chip->oc.card->dev,
+					"DSP at 0x%lx does not take command byte 0x%02x: %d\n",
+					chip->port, bytes[i], -ETIMEDOUT);
+			chip->dsp_stuck = true;
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int sb_cmd(struct sb16 *chip, u8 cmd)
+{
+	return sb_cmds(chip, &cmd, 1);
+}
+
+/* Acknowledges whatever interrupt the card holds; takes the 0xAA of 0xF2. */
+static void sb_drain(struct sb16 *chip)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16 && (inb(chip->port + SB_DSP_RSTATUS) & 0x80); i++)
+		inb(chip->port + SB_DSP_READ);
+	inb(chip->port + SB_DSP_ACK16);
+}
+
+static void sb_mask_dma(int dma, bool mask)
+{
+	unsigned long flags;
+
+	flags = claim_dma_lock();
+	if (mask)
+		disable_dma(dma);
+	else
+		enable_dma(dma);
+	release_dma_lock(flags);
+}
+
+/* ---- PCM ------------------------------------------------------------------ */
+
+#define SB_FORMATS8	(SNDRV_PCM_FMTBIT_U8 | SNDRV_PCM_FMTBIT_S8)
+#define SB_FORMATS16	(SNDRV_PCM_FMTBIT_S16_LE | SNDRV_PCM_FMTBIT_U16_LE)
+#define SB_BUF8_MAX	SZ_64K		/* the 8237's page for channels 0-3 */
+#define SB_BUF16_MAX	SZ_128K		/* and for channels 5-7 */
+
+static const struct snd_pcm_hardware sb16_hw = {
+	.info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
+		SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_BLOCK_TRANSFER |
+		SNDRV_PCM_INFO_PAUSE,
+	.formats = SB_FORMATS8 | SB_FORMATS16,	/* narrowed in open */
+	.rates = SNDRV_PCM_RATE_CONTINUOUS | SNDRV_PCM_RATE_8000_44100,
+	.rate_min = SB_RATE_MIN,
+	.rate_max = SB_RATE_MAX,
+	.channels_min = 1,
+	.channels_max = 2,
+	.buffer_bytes_max = SB_BUF16_MAX,
+	.period_bytes_min = 64,
+	.period_bytes_max = SB_BUF16_MAX,
+	.periods_min = 2,
+	.periods_max = 1024,
+};
+
+static u64 sb_chan_formats(int ch)
+{
+	return ch == SB_CH16 ? SB_FORMATS16 : SB_FORMATS8;
+}
+
+static const char *sb_chan_name(int ch)
+{
+	return ch == SB_CH16 ? "16-bit" : "8-bit";
+}
+
+/* Formats whose channel exists and is not held by the other direction. */
+static u64 sb_free_formats(struct sb16_stream *st)
+{
+	struct sb16 *chip = st->chip;
+	unsigned long flags;
+	u64 formats = 0;
+	int ch;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	for (ch = 0; ch < SB_NUM_CHANS; ch++)
+		if (chip->chan[ch].dma >= 0 &&
+		    chip->chan[ch].owner != !st->dir)
+			formats |= sb_chan_formats(ch);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	return formats;
+}
+
+static int sb16_rule_format(struct snd_pcm_hw_params *params,
+			    struct snd_pcm_hw_rule *rule)
+{
+	u64 formats = sb_free_formats(rule->private);
+	struct snd_mask m;
+
+	snd_mask_none(&m);
+	m.bits[0] = lower_32_bits(formats);
+	m.bits[1] = upper_32_bits(formats);
+	return snd_mask_refine(hw_param_mask(params, SNDRV_PCM_HW_PARAM_FORMAT),
+			       &m);
+}
+
+/* The DSP has one sample clock: the rate of the other direction, if set. */
+static int sb16_rule_rate(struct snd_pcm_hw_params *params,
+			  struct snd_pcm_hw_rule *rule)
+{
+	struct sb16_stream *st = rule->private;
+	struct sb16 *chip = st->chip;
+	struct snd_interval t;
+	unsigned long flags;
+	unsigned int rate;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	rate = chip->st[!st->dir].rate;
+	spin_unlock_irqrestore(&chip->lock, flags);
+	if (!rate)
+		return 0;
+	snd_interval_any(&t);
+	t.min = rate;
+	t.max = rate;
+	t.integer = 1;
+	return snd_interval_refine(hw_param_interval(params,
+						     SNDRV_PCM_HW_PARAM_RATE),
+				   &t);
+}
+
+/* 8-bit formats go through the 8-bit channel: 64 KiB at most. */
+static int sb16_rule_buffer(struct snd_pcm_hw_params *params,
+			    struct snd_pcm_hw_rule *rule)
+{
+	const struct snd_mask *fmt = hw_param_mask_c(params,
+						     SNDRV_PCM_HW_PARAM_FORMAT);
+	struct snd_interval t;
+
+	if (snd_mask_test(fmt, (__force unsigned int)SNDRV_PCM_FORMAT_S16_LE) ||
+	    snd_mask_test(fmt, (__force unsigned int)SNDRV_PCM_FORMAT_U16_LE))
+		return 0;
+	snd_interval_any(&t);
+	t.max = SB_BUF8_MAX;
+	t.integer = 1;
+	return snd_interval_refine(hw_param_interval(params, rule->var), &t);
+}
+
+static int sb16_open(struct snd_pcm_substream *ss)
+{
+	struct sb16_stream *st = sb16_stream_of(ss);
+	struct sb16 *chip = st->chip;
+	struct snd_pcm_runtime *rt = ss->runtime;
+	int err;
+
+	rt->hw.formats = SB_FORMATS8;
+	if (chip->chan[SB_CH16].dma >= 0) {
+		rt->hw.formats |= SB_FORMATS16;
+	} else {
+		rt->hw.buffer_bytes_max = SB_BUF8_MAX;
+		rt->hw.period_bytes_max = SB_BUF8_MAX;
+	}
+
+	err = snd_pcm_hw_constraint_integer(rt, SNDRV_PCM_HW_PARAM_PERIODS);
+	if (err < 0)
+		return err;
+	err = snd_pcm_hw_rule_add(rt, 0, SNDRV_PCM_HW_PARAM_FORMAT,
+				  sb16_rule_format, st,
+				  SNDRV_PCM_HW_PARAM_FORMAT, -1);
+	if (err < 0)
+		return err;
+	err = snd_pcm_hw_rule_add(rt, 0, SNDRV_PCM_HW_PARAM_RATE,
+				  sb16_rule_rate, st,
+				  SNDRV_PCM_HW_PARAM_RATE, -1);
+	if (err < 0)
+		return err;
+	err = snd_pcm_hw_rule_add(rt, 0, SNDRV_PCM_HW_PARAM_BUFFER_BYTES,
+				  sb16_rule_buffer, st,
+				  SNDRV_PCM_HW_PARAM_FORMAT, -1);
+	if (err < 0)
+		return err;
+	err = snd_pcm_hw_rule_add(rt, 0, SNDRV_PCM_HW_PARAM_PERIOD_BYTES,
+				  sb16_rule_buffer, st,
+				  SNDRV_PCM_HW_PARAM_FORMAT, -1);
+	if (err < 0)
+		return err;
+
+	spin_lock_irq(&chip->lock);
+	st->ss = ss;
+	st->ch = -1;
+	st->rate = 0;
+	st->running = false;
+	spin_unlock_irq(&chip->lock);
+	return 0;
+}
+
+/* Gives back the stream's channel; lock held.  Returns the DMA channel. */
+static int sb_release_chan(struct sb16_stream *st)
+{
+	struct sb16_chan *c;
+
+	st->rate = 0;
+	st->running = false;
+	if (st->ch < 0)
+		return -1;
+	c = &st->chip->chan[st->ch];
+	c->owner = -1;
+	c->bytes = 0;
+	st->ch = -1;
+	return c->dma;
+}
+
+static void sb16_close(struct snd_pcm_substream *ss)
+{
+	struct sb16_stream *st = sb16_stream_of(ss);
+	struct sb16 *chip = st->chip;
+	int dma;
+
+	spin_lock_irq(&chip->lock);
+	dma = sb_release_chan(st);
+	st->ss = NULL;
+	spin_unlock_irq(&chip->lock);
+	if (dma >= 0)
+		snd_dma_disable(dma);
+}
+
+static int sb16_hw_params(struct snd_pcm_substream *ss,
+			  struct snd_pcm_hw_params *params)
+{
+	struct sb16_stream *st = sb16_stream_of(ss);
+	struct sb16 *chip = st->chip;
+	struct device *dev = chip->oc.card->dev;
+	struct snd_pcm_runtime *rt = ss->runtime;
+	unsigned int rate = params_rate(params);
+	size_t bytes = params_buffer_bytes(params);
+	dma_addr_t start = rt->dma_addr, last = start + bytes - 1;
+	int ch, old = -1, busy = 0;
+	unsigned int other_rate;
+	size_t page;
+
+	ch = snd_pcm_format_width(params_format(params)) == 16 ? SB_CH16 : SB_CH8;
+	if (chip->chan[ch].dma < 0)
+		return -EINVAL;
+
+	/* what the 8237 can reach: below 16 MiB, within one page */
+	page = ch == SB_CH16 ? SB_BUF16_MAX : SB_BUF8_MAX;
+	if (last >= SZ_16M || (start & ~(dma_addr_t)(page - 1)) !=
+			      (last & ~(dma_addr_t)(page - 1))) {
+		dev_err(dev, "%zu-byte buffer at %pad is out of the ISA DMA controller's reach (below 16 MiB, within %zu KiB): %d\n",
+			bytes, &start, page / 1024, -ENOMEM);
+		return -ENOMEM;
+	}
+
+	spin_lock_irq(&chip->lock);
+	other_rate = chip->st[!st->dir].rate;
+	if (chip->chan[ch].owner == !st->dir)
+		busy = 1;
+	else if (other_rate && other_rate != rate)
+		busy = 2;
+	if (!busy) {
+		if (st->ch >= 0 && st->ch != ch)
+			old = sb_release_chan(st);
+		chip->chan[ch].owner = st->dir;
+		chip->chan[ch].bytes = bytes;
+		st->ch = ch;
+		st->rate = rate;
+	}
+	spin_unlock_irq(&chip->lock);
+
+	if (old >= 0)
+		snd_dma_disable(old);
+	if (busy == 1) {
+		/* only a race between the two directions' hw_params gets here */
+		dev_err_ratelimited(dev, "%s: the %s DMA channel is in use by %s: %d\n",
+				    st->dir ? "capture" : "playback",
+				    sb_chan_name(ch),
+				    st->dir ? "playback" : "capture", -EBUSY);
+		return -EBUSY;
+	}
+	if (busy == 2) {
+		dev_err_ratelimited(dev, "%s: %u Hz refused, %s runs at %u Hz (one clock): %d\n",
+				    st->dir ? "capture" : "playback", rate,
+				    st->dir ? "playback" : "capture",
+				    other_rate, -EBUSY);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void sb16_hw_free(struct snd_pcm_substream *ss)
+{
+	struct sb16_stream *st = sb16_stream_of(ss);
+	struct sb16 *chip = st->chip;
+	int dma;
+
+	spin_lock_irq(&chip->lock);
+	dma = sb_release_chan(st);
+	spin_unlock_irq(&chip->lock);
+	if (dma >= 0)
+		snd_dma_disable(dma);
+}
+
+/*
+ * Programs the 8237 (masked) and the DSP, and leaves the DSP halted: the
+ * START trigger unmasks the channel and lets the DSP continue, so nothing
+ * moves before it.
+ */
+static int sb16_prepare(struct snd_pcm_substream *ss)
+{
+	struct sb16_stream *st = sb16_stream_of(ss);
+	struct sb16 *chip = st->chip;
+	struct snd_pcm_runtime *rt = ss->runtime;
+	bool play = st->dir == SNDRV_PCM_STREAM_PLAYBACK;
+	unsigned int bytes = snd_pcm_lib_buffer_bytes(ss);
+	unsigned int count = snd_pcm_lib_period_bytes(ss);
+	u8 mode = 0, cmd[5];
+	int ch = st->ch, dma, err;
+
+	if (ch < 0)
+		return -EINVAL;
+	dma = chip->chan[ch].dma;
+	if (snd_pcm_format_signed(rt->format) > 0)
+		mode |= SB_MODE_SIGNED;
+	if (rt->channels == 2)
+		mode |= SB_MODE_STEREO;
+	if (ch == SB_CH16)
+		count /= 2;		/* the DSP counts samples */
+	count--;
+
+	spin_lock_irq(&chip->lock);
+	st->running = false;
+	st->interrupts = 0;
+	chip->chan[ch].bytes = bytes;
+	/* nothing pending from an earlier run */
+	inb(chip->port + (ch == SB_CH16 ? SB_DSP_ACK16 : SB_DSP_RSTATUS));
+	cmd[0] = play ? SB_CMD_RATE_OUT : SB_CMD_RATE_IN;
+	cmd[1] = rt->rate >> 8;
+	cmd[2] = rt->rate & 0xff;
+	err = sb_cmds(chip, cmd, 3);
+	spin_unlock_irq(&chip->lock);
+	if (err < 0)
+		return err;
+
+	snd_dma_program(dma, rt->dma_addr, bytes,
+			(play ? DMA_MODE_WRITE : DMA_MODE_READ) | DMA_AUTOINIT |
+			DMA_MODE_NO_ENABLE);
+
+	cmd[0] = (ch == SB_CH16 ? SB_CMD_DMA16 : SB_CMD_DMA8) |
+		 SB_CMD_AUTO | SB_CMD_FIFO | (play ? 0 : SB_CMD_ADC);
+	cmd[1] = mode;
+	cmd[2] = count & 0xff;
+	cmd[3] = count >> 8;
+	cmd[4] = ch == SB_CH16 ? SB_CMD_HALT16 : SB_CMD_HALT8;
+	spin_lock_irq(&chip->lock);
+	err = sb_cmds(chip, cmd, 5);
+	spin_unlock_irq(&chip->lock);
+	return err;
+}
+
+/*
+ * A stream that ran for two periods (100 ms at least) without one
+ * interrupt moved no data: say so when it stops, with what to check.
+ * (The ALSA core gives up on it after about a buffer's time, or 10 s on
+ * older kernels, and returns -EIO to the application.)
+ */
+static void sb_check_silent(struct sb16_stream *st)
+{
+	struct snd_pcm_runtime *rt = st->ss->runtime;
+	unsigned int ms = jiffies_to_msecs(jiffies - st->started);
+	unsigned int limit = max_t(unsigned int, 100,
+				   rt->period_size * 2000 / rt->rate);
+
+	if (st->interrupts || ms < limit)
+		return;
+	dev_warn(st->chip->oc.card->dev,
+		 "%s stopped after %u ms without an interrupt from the card: no data moved (%s DMA channel %d)\n",
+		 st->dir ? "capture" : "playback", ms, sb_chan_name(st->ch),
+		 st->chip->chan[st->ch].dma);
+}
+
+static int sb16_trigger(struct snd_pcm_substream *ss, int cmd)
+{
+	struct sb16_stream *st = sb16_stream_of(ss);
+	struct sb16 *chip = st->chip;
+	struct sb16_stream *other = &chip->st[!st->dir];
+	int ch = st->ch, err = 0;
+	unsigned long flags;
+
+	if (ch < 0)
+		return -EINVAL;
+	spin_lock_irqsave(&chip->lock, flags);
+	switch (cmd) {
+	case SNDRV_PCM_TRIGGER_START:
+	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
+		sb_mask_dma(chip->chan[ch].dma, false);
+		err = sb_cmd(chip, ch == SB_CH16 ? SB_CMD_CONT16 : SB_CMD_CONT8);
+		st->running = !err;
+		st->started = jiffies;
+		break;
+	case SNDRV_PCM_TRIGGER_STOP:
+	case SNDRV_PCM_TRIGGER_SUSPEND:
+	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
+		err = sb_cmd(chip, ch == SB_CH16 ? SB_CMD_HALT16 : SB_CMD_HALT8);
+		sb_mask_dma(chip->chan[ch].dma, true);
+		if (st->running && cmd != SNDRV_PCM_TRIGGER_PAUSE_PUSH)
+			sb_check_silent(st);
+		st->running = false;
+		/* some DSP 4.xx halt both directions: keep the other going */
+		if (other->running && other->ch >= 0)
+			sb_cmd(chip, other->ch == SB_CH16 ? SB_CMD_CONT16 :
+							    SB_CMD_CONT8);
+		break;
+	default:
+		err = -EINVAL;
+		break;
+	}
+	spin_unlock_irqrestore(&chip->lock, flags);
+	return err;
+}
+
+static snd_pcm_uframes_t sb16_pointer(struct snd_pcm_substream *ss)
+{
+	struct sb16_stream *st = sb16_stream_of(ss);
+	struct sb16_chan *c;
+	unsigned int pos;
+
+	if (st->ch < 0)
+		return 0;
+	c = &st->chip->chan[st->ch];
+	pos = snd_dma_pointer(c->dma, c->bytes);
+	return bytes_to_frames(ss->runtime, pos);
+}
+
+static const struct omnibus_stream_ops sb16_stream_ops = {
+	.open = sb16_open,
+	.close = sb16_close,
+	.hw_params = sb16_hw_params,
+	.hw_free = sb16_hw_free,
+	.prepare = sb16_prepare,
+	.trigger = sb16_trigger,
+	.pointer = sb16_pointer,
+};
+
+/* ---- interrupt ------------------------------------------------------------ */
+
+static irqreturn_t sb16_interrupt(int irq, void *dev_id)
+{
+	static const u8 status_bit[SB_NUM_CHANS] = {
+		[SB_CH8] = CT1745_ST_DMA8,
+		[SB_CH16] = CT1745_ST_DMA16,
+	};
+	static const unsigned int ack_port[SB_NUM_CHANS] = {
+		[SB_CH8] = SB_DSP_RSTATUS,
+		[SB_CH16] = SB_DSP_ACK16,
+	};
+	struct snd_pcm_substream *elapsed[SB_NUM_CHANS] = { NULL, NULL };
+	struct sb16 *chip = dev_id;
+	struct sb16_stream *st;
+	int ch, owner;
+	u8 status;
+
+	status = omnibus_ct1745_read(&chip->mixer, CT1745_R_STATUS);
+	if (!(status & (CT1745_ST_DMA8 | CT1745_ST_DMA16)))
+		return IRQ_NONE;
+
+	spin_lock(&chip->lock);
+	chip->interrupts++;
+	for (ch = 0; ch < SB_NUM_CHANS; ch++) {
+		if (!(status & status_bit[ch]))
+			continue;
+		inb(chip->port + ack_port[ch]);
+		owner = chip->chan[ch].owner;
+		if (owner < 0)
+			continue;
+		st = &chip->st[owner];
+		if (st->running && st->ch == ch) {
+			st->interrupts++;
+			elapsed[ch] = st->ss;
+		}
+	}
+	spin_unlock(&chip->lock);
+
+	for (ch = 0; ch < SB_NUM_CHANS; ch++)
+		if (elapsed[ch])
+			snd_pcm_period_elapsed(elapsed[ch]);
+	return IRQ_HANDLED;
+}
+
+/* ---- proc ------------------------------------------------------------------ */
+
+static void sb16_proc_read(struct snd_info_entry *entry,
+			   struct snd_info_buffer *buf)
+{
+	struct sb16 *chip = entry->private_data;
+	struct sb16_chan chan[SB_NUM_CHANS];
+	struct sb16_stream st[2];
+	unsigned long interrupts;
+	int ch;
+
+	spin_lock_irq(&chip->lock);
+	memcpy(chan, chip->chan, sizeof(chan));
+	memcpy(st, chip->st, sizeof(st));
+	interrupts = chip->interrupts;
+	spin_unlock_irq(&chip->lock);
+
+	snd_iprintf(buf, "Sound Blaster 16, DSP %d.%02d, at 0x%lx\n",
+		    chip->version >> 8, chip->version & 0xff, chip->port);
+	snd_iprintf(buf, "IRQ %d (%s)\n", chip->irq,
+		    chip->irq_from_card ? "read from the card" : "irq=");
+	snd_iprintf(buf, "written: IRQ select 0x%02x, DMA select 0x%02x\n",
+		    chip->irq_sel, chip->dma_sel);
+	snd_iprintf(buf, "mixer 0x80: 0x%02x, 0x81: 0x%02x\n",
+		    omnibus_ct1745_read(&chip->mixer, CT1745_R_IRQ),
+		    omnibus_ct1745_read(&chip->mixer, CT1745_R_DMA));
+	for (ch = 0; ch < SB_NUM_CHANS; ch++) {
+		snd_iprintf(buf, "%s DMA ", sb_chan_name(ch));
+		if (chan[ch].dma < 0) {
+			snd_iprintf(buf, "none\n");
+			continue;
+		}
+		snd_iprintf(buf, "%d: ", chan[ch].dma);
+		if (chan[ch].owner < 0) {
+			snd_iprintf(buf, "free\n");
+			continue;
+		}
+		snd_iprintf(buf, "%s, %u Hz, %u-byte buffer, %s, %lu interrupts\n",
+			    chan[ch].owner ? "capture" : "playback",
+			    st[chan[ch].owner].rate, chan[ch].bytes,
+			    st[chan[ch].owner].running ? "running" : "stopped",
+			    st[chan[ch].owner].interrupts);
+	}
+	snd_iprintf(buf, "DMA channels %s\n",
+		    chip->dma_from_card ? "read from the card" : "from dma8=/dma16=");
+	snd_iprintf(buf, "interrupts: %lu\n", interrupts);
+	omnibus_ct1745_proc(&chip->mixer, buf);
+}
+
+/* ---- probe, free, power ----------------------------------------------------- */
+
+static int sb_decode_irq(u8 sel)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sb_irq_bits); i++)
+		if (sel == sb_irq_bits[i].bit)
+			return sb_irq_bits[i].irq;
+	return -1;
+}
+
+static u8 sb_encode_irq(int irq)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sb_irq_bits); i++)
+		if (irq == sb_irq_bits[i].irq)
+			return sb_irq_bits[i].bit;
+	return 0;
+}
+
+/* The one channel of @mask set in @sel, -1 if none, -2 if several. */
+static int sb_decode_dma(u8 sel, u8 mask)
+{
+	sel &= mask;
+	if (!sel)
+		return -1;
+	if (hweight8(sel) > 1)
+		return -2;
+	return __ffs(sel);
+}
+
+/*
+ * Settles IRQ and DMA channels: parameters first, the card's own select
+ * registers for what was left unset.  Writes the result back and checks
+ * that the card kept it (a Plug and Play card ignores these registers).
+ */
+static int sb16_configure(struct sb16 *chip, const struct omnibus_isa_cfg *cfg)
+{
+	struct device *dev = &chip->pdev->dev;
+	int irq = cfg->irq, dma8 = cfg->dma8, dma16 = cfg->dma16;
+	u8 isel, dsel;
+
+	chip->old_irq_sel = omnibus_ct1745_read(&chip->mixer, CT1745_R_IRQ);
+	chip->old_dma_sel = omnibus_ct1745_read(&chip->mixer, CT1745_R_DMA);
+
+	if (irq == OMNIBUS_ISA_AUTO) {
+		irq = sb_decode_irq(chip->old_irq_sel);
+		if (irq < 0) {
+			dev_err(dev, "irq not given and the card at 0x%lx names none (mixer 0x80 = 0x%02x): set irq=: %d\n",
+				chip->port, chip->old_irq_sel, -EINVAL);
+			return -EINVAL;
+		}
+		chip->irq_from_card = true;
+	}
+	if (dma8 == OMNIBUS_ISA_AUTO) {
+		dma8 = sb_decode_dma(chip->old_dma_sel, SB_DMA8_BITS);
+		if (dma8 < 0) {
+			dev_err(dev, "dma8 not given and the card at 0x%lx names %s (mixer 0x81 = 0x%02x): set dma8=: %d\n",
+				chip->port, dma8 == -1 ? "none" : "several",
+				chip->old_dma_sel, -EINVAL);
+			return -EINVAL;
+		}
+		chip->dma_from_card = true;
+	}
+	if (dma16 == OMNIBUS_ISA_AUTO) {
+		dma16 = sb_decode_dma(chip->old_dma_sel, SB_DMA16_BITS);
+		if (dma16 == -2) {
+			dev_err(dev, "dma16 not given and the card at 0x%lx names several (mixer 0x81 = 0x%02x): set dma16=: %d\n",
+				chip->port, chip->old_dma_sel, -EINVAL);
+			return -EINVAL;
+		}
+		chip->dma_from_card = true;
+	}
+
+	isel = sb_encode_irq(irq);
+	dsel = BIT(dma8) | (dma16 >= 0 ? BIT(dma16) : 0);
+	omnibus_ct1745_write(&chip->mixer, CT1745_R_IRQ, isel);
+	omnibus_ct1745_write(&chip->mixer, CT1745_R_DMA, dsel);
+	chip->irq_sel = omnibus_ct1745_read(&chip->mixer, CT1745_R_IRQ);
+	chip->dma_sel = omnibus_ct1745_read(&chip->mixer, CT1745_R_DMA);
+	if ((chip->irq_sel & 0x0f) != isel || chip->dma_sel != dsel) {
+		dev_err(dev, "the card at 0x%lx does not take IRQ %d, DMA %d/%d (mixer 0x80/0x81 read 0x%02x/0x%02x after 0x%02x/0x%02x; a Plug and Play card?): %d\n",
+			chip->port, irq, dma8, dma16, chip->irq_sel,
+			chip->dma_sel, isel, dsel, -ENODEV);
+		return -ENODEV;
+	}
+	chip->irq = irq;
+	chip->chan[SB_CH8].dma = dma8;
+	chip->chan[SB_CH16].dma = dma16;
+	return 0;
+}
+
+/* Asks the card for an interrupt and waits until the handler saw it. */
+static int sb16_irq_test(struct sb16 *chip)
+{
+	unsigned long before;
+	unsigned int ms;
+	int err;
+
+	spin_lock_irq(&chip->lock);
+	before = chip->interrupts;
+	err = sb_cmd(chip, SB_CMD_IRQ8);
+	spin_unlock_irq(&chip->lock);
+	for (ms = 0; !err && ms < SB_IRQ_TEST_MS; ms++) {
+		if (READ_ONCE(chip->interrupts) != before)
+			break;
+		usleep_range(1000, 1100);
+	}
+	/* the test's 0xAA, and its interrupt if it went elsewhere */
+	sb_drain(chip);
+	if (err || READ_ONCE(chip->interrupts) != before)
+		return err;
+	dev_err(&chip->pdev->dev, "no interrupt on IRQ %d from the card at 0x%lx in %d ms (irq= not the card's?): %d\n",
+		chip->irq, chip->port, SB_IRQ_TEST_MS, -ENODEV);
+	return -ENODEV;
+}
+
+/* omnibus_card.free: undoes the probe, whatever part of it was done */
+static void sb16_free(struct omnibus_card *oc)
+{
+	struct sb16 *chip = sb16_of(oc);
+	int ch;
+
+	/* nothing runs any more: quiet the DSP, drop what it holds */
+	if (chip->version)
+		omnibus_sb16_reset(chip->port);
+	if (chip->irq_held)
+		omnibus_isa_free_irq(chip->irq, chip);
+	for (ch = 0; ch < SB_NUM_CHANS; ch++)
+		if (chip->chan[ch].held)
+			omnibus_isa_free_dma(chip->chan[ch].dma);
+	if (chip->version && !chip->configured) {
+		/* a failed probe leaves the card as it found it */
+		omnibus_ct1745_write(&chip->mixer, CT1745_R_IRQ,
+				     chip->old_irq_sel);
+		omnibus_ct1745_write(&chip->mixer, CT1745_R_DMA,
+				     chip->old_dma_sel);
+	}
+}
+
+static int sb16_dsp_version(struct device *dev, unsigned long port)
+{
+	int major, minor;
+
+	if (sb_dsp_write(port, SB_CMD_VERSION) < 0)
+		goto mute;
+	major = sb_dsp_read(port);
+	minor = sb_dsp_read(port);
+	if (major < 0 || minor < 0)
+		goto mute;
+	if (major == 4)
+		return major << 8 | minor;
+	dev_err(dev, "DSP %d.%02d at 0x%lx is not a Sound Blaster 16 (DSP 4.xx needed), not supported: %d\n",
+		major, minor, port, -ENODEV);
+	return -ENODEV;
+mute:
+	dev_err(dev, "DSP at 0x%lx does not report its version: %d\n",
+		port, -ENODEV);
+	return -ENODEV;
+}
+
+int omnibus_sb16_probe(struct platform_device *pdev,
+		       const struct omnibus_isa_cfg *cfg)
+{
+	struct device *dev = &pdev->dev;
+	struct omnibus_card *oc;
+	struct snd_card *card;
+	struct snd_pcm *pcm;
+	struct sb16 *chip;
+	int version, err, ch;
+	size_t prealloc;
+
+	if (omnibus_sb16_reset(cfg->port) < 0) {
+		dev_err(dev, "no Sound Blaster DSP answers at 0x%lx (reset handshake): %d\n",
+			cfg->port, -ENODEV);
+		return -ENODEV;
+	}
+	version = sb16_dsp_version(dev, cfg->port);
+	if (version < 0)
+		return version;
+
+	err = omnibus_card_new(dev, OMNIBUS_BUS_ISA, cfg->slot, sizeof(*chip),
+			       &oc);
+	if (err < 0)
+		return err;
+	chip = sb16_of(oc);
+	card = oc->card;
+	chip->pdev = pdev;
+	chip->port = cfg->port;
+	chip->version = version;
+	chip->irq = -1;
+	spin_lock_init(&chip->lock);
+	for (ch = 0; ch < SB_NUM_CHANS; ch++) {
+		chip->chan[ch].dma = -1;
+		chip->chan[ch].owner = -1;
+	}
+	for (ch = 0; ch < 2; ch++) {
+		chip->st[ch].chip = chip;
+		chip->st[ch].dir = ch;
+		chip->st[ch].ch = -1;
+	}
+	omnibus_ct1745_attach(&chip->mixer, card, chip->port);
+	oc->free = sb16_free;
+
+	err = sb16_configure(chip, cfg);
+	if (err < 0)
+		goto fail;
+
+	err = omnibus_isa_request_irq(dev, chip->irq, sb16_interrupt, chip);
+	if (err < 0)
+		goto fail;
+	chip->irq_held = true;
+	card->sync_irq = chip->irq;
+	err = sb16_irq_test(chip);
+	if (err < 0)
+		goto fail;
+
+	for (ch = 0; ch < SB_NUM_CHANS; ch++) {
+		if (chip->chan[ch].dma < 0)
+			continue;
+		err = omnibus_isa_request_dma(dev, chip->chan[ch].dma,
+					      ch == SB_CH16 ? "SB16 16-bit" :
+							      "SB16 8-bit");
+		if (err < 0)
+			goto fail;
+		chip->chan[ch].held = true;
+	}
+
+	err = omnibus_ct1745_init(&chip->mixer);
+	if (err < 0)
+		goto fail;
+
+	/* the widest channel decides what a stream may need */
+	snd_pcm_limit_isa_dma_size(chip->chan[SB_CH16].dma >= 0 ?
+				   chip->chan[SB_CH16].dma :
+				   chip->chan[SB_CH8].dma, &prealloc);
+	chip->desc.name = "SB16 DSP";
+	chip->desc.device = 0;
+	chip->desc.buffer = OMNIBUS_BUF_DMA;
+	for (ch = 0; ch < 2; ch++) {
+		chip->desc.stream[ch].substreams = 1;
+		chip->desc.stream[ch].hw = &sb16_hw;
+		chip->desc.stream[ch].ops = &sb16_stream_ops;
+		chip->desc.stream[ch].prealloc = prealloc;
+		chip->desc.stream[ch].prealloc_max = prealloc;
+	}
+	err = omnibus_pcm_new(oc, &chip->desc, chip, &pcm);
+	if (err < 0)
+		goto fail;
+	pcm->info_flags = chip->chan[SB_CH16].dma >= 0 ?
+			  SNDRV_PCM_INFO_JOINT_DUPLEX : SNDRV_PCM_INFO_HALF_DUPLEX;
+	snprintf(pcm->name, sizeof(pcm->name), "DSP v%d.%02d",
+		 version >> 8, version & 0xff);
+	err = omnibus_pcm_proc_init(oc);
+	if (err < 0) {
+		dev_err(dev, "cannot create the buffers proc file: %d\n", err);
+		goto fail;
+	}
+	snd_card_ro_proc_new(card, "sb16", chip, sb16_proc_read);
+
+	strscpy(card->driver, "SB16", sizeof(card->driver));
+	strscpy(card->shortname, "Sound Blaster 16", sizeof(card->shortname));
+	if (chip->chan[SB_CH16].dma >= 0)
+		snprintf(card->longname, sizeof(card->longname),
+			 "Sound Blaster 16 at 0x%lx, irq %d, dma %d&%d",
+			 chip->port, chip->irq, chip->chan[SB_CH8].dma,
+			 chip->chan[SB_CH16].dma);
+	else
+		snprintf(card->longname, sizeof(card->longname),
+			 "Sound Blaster 16 at 0x%lx, irq %d, dma %d",
+			 chip->port, chip->irq, chip->chan[SB_CH8].dma);
+
+	err = snd_card_register(card);
+	if (err < 0) {
+		dev_err(dev, "cannot register the sound card: %d\n", err);
+		goto fail;
+	}
+	chip->configured = true;
+	platform_set_drvdata(pdev, oc);
+	dev_info(dev, "%s, DSP %d.%02d%s%s\n", card->longname,
+		 version >> 8, version & 0xff,
+		 cfg->autodetected ? ", found by isa_autodetect" : "",
+		 chip->irq_from_card || chip->dma_from_card ?
+		 ", settings read from the card" : "");
+	return 0;
+
+fail:
+	omnibus_card_free(oc);
+	return err;
+}
+
+void omnibus_sb16_remove(struct platform_device *pdev)
+{
+	omnibus_card_free(platform_get_drvdata(pdev));
+}
+
+#ifdef CONFIG_PM_SLEEP
+int omnibus_sb16_suspend(struct device *dev)
+{
+	struct omnibus_card *oc = dev_get_drvdata(dev);
+	struct sb16 *chip = sb16_of(oc);
+
+	/* the ALSA core has stopped the running streams, not paused ones */
+	snd_power_change_state(oc->card, SNDRV_CTL_POWER_D3hot);
+	spin_lock_irq(&chip->lock);
+	omnibus_sb16_reset(chip->port);
+	spin_unlock_irq(&chip->lock);
+	omnibus_ct1745_suspend(&chip->mixer);
+	return 0;
+}
+
+int omnibus_sb16_resume(struct device *dev)
+{
+	struct omnibus_card *oc = dev_get_drvdata(dev);
+	struct sb16 *chip = sb16_of(oc);
+
+	spin_lock_irq(&chip->lock);
+	if (omnibus_sb16_reset(chip->port) < 0)
+		dev_err(dev, "no DSP at 0x%lx after resume: %d\n", chip->port,
+			-ENODEV);
+	chip->dsp_stuck = false;
+	spin_unlock_irq(&chip->lock);
+	/* power off lost the IRQ and DMA setup and the levels */
+	omnibus_ct1745_write(&chip->mixer, CT1745_R_IRQ, chip->irq_sel);
+	omnibus_ct1745_write(&chip->mixer, CT1745_R_DMA, chip->dma_sel);
+	omnibus_ct1745_restore(&chip->mixer);
+	snd_power_change_state(oc->card, SNDRV_CTL_POWER_D0);
+	return 0;
+}
+#endif

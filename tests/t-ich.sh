@@ -1,0 +1,400 @@
+#!/bin/bash
+#
+# t-ich.sh - the Intel ICH AC'97 backend of snd-omnibus under QEMU's
+# -device AC97 (82801AA), with scatter-gather buffers:
+#
+#  - noise at 48000 Hz S16_LE stereo, played in read/write and in mmap mode,
+#    comes out of -audiodev wav (out.frequency=48000) byte for byte; the same
+#    at 44100 Hz with the audiodev at 44100 (the codec's variable rate audio:
+#    its DAC rate register reads 0xac44 meanwhile);
+#  - side by side: in the same VM, before snd-omnibus, the in-tree
+#    snd-intel8x0 plays another noise file on the same device, also byte
+#    for byte;
+#  - scatter-gather: since 6.1 a DEV_SG buffer is one contiguous block
+#    whenever the page allocator has one, so memory is fragmented first
+#    (every 2 MiB block taken as a huge page, compaction off); a 2.5 MiB
+#    buffer is then made of several chunks, the driver's BDL (proc file
+#    "ich") has entries in non-adjacent pages, and 11.5 s of noise that run
+#    over the ends of the chunks still come out byte for byte;
+#  - capture: PCM in (hw:0,0) records a known noise file byte for byte, read/
+#    write and mmap, over the ALSA file-plugin audiodev route proven by
+#    t-harness-capture.sh; Mic in (hw:0,1) too; 8000 Hz sets the ADC rate;
+#  - the AC'97 mixer of snd-ac97-codec is there (amixer), a suspend/resume
+#    cycle (pm_test=devices) in the middle of a stream keeps the mixer and
+#    the next stream plays exactly;
+#  - unload and reload work, and with snd-intel8x0 owning the device
+#    snd-omnibus says so in one line;
+#  - the kernel log stays clean.
+#
+# QEMU's AC97 volume is linear in register steps: only Master = PCM = 0 dB
+# attenuation (100 % in amixer) passes samples unchanged, and Record Gain
+# 0x0F0F (Capture 100 %) is its capture unity.
+#
+# Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
+
+# shellcheck source-path=SCRIPTDIR
+set -eu
+
+REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=lib/vm.sh
+. "$REPO/tests/lib/vm.sh"
+# shellcheck source=lib/test.sh
+. "$REPO/tests/lib/test.sh"
+WAV=$REPO/tests/lib/wav.py
+MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-ich.XXXXXX")}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+if [ ! -f "$MODULE" ]; then
+	fail ich-module "no module at $MODULE (build it first)"
+	test_done
+fi
+
+# 2 s that must arrive exactly, plus 0.5 s because QEMU drops the last few
+# hundred frames of a stream when the guest stops it.  Every stream of a VM
+# has its own seed: each one is looked for in the one wav file.
+python3 "$WAV" noise "$OUT/intree48.wav" --rate 48000 --seconds 2.5 --seed 801
+python3 "$WAV" noise "$OUT/rw48.wav" --rate 48000 --seconds 2.5 --seed 802
+python3 "$WAV" noise "$OUT/mmap48.wav" --rate 48000 --seconds 2.5 --seed 803
+python3 "$WAV" noise "$OUT/rw44.wav" --rate 44100 --seconds 2.5 --seed 441
+python3 "$WAV" noise "$OUT/mmap44.wav" --rate 44100 --seconds 2.5 --seed 442
+python3 "$WAV" noise "$OUT/pm44.wav" --rate 44100 --seconds 2.5 --seed 443
+python3 "$WAV" noise "$OUT/after44.wav" --rate 44100 --seconds 2.5 --seed 444
+# the scatter-gather stream: past the end of a first chunk of up to 2 MiB
+# (10.9 s)
+python3 "$WAV" noise "$OUT/sg48.wav" --rate 48000 --seconds 12 --seed 804
+# capture source: longer than every capture of the VM together
+python3 "$WAV" noise "$OUT/in.raw" --raw --rate 48000 --seconds 14 --seed 9700
+
+ALL_DMESG=""
+
+# --- 48 kHz: in-tree driver, rw, mmap, scatter-gather -------------------------
+P=$OUT/play48
+rm -rf "$P"
+vm_run --module "$MODULE" --out "$P" --timeout 150 \
+	--file "$OUT/intree48.wav:intree.wav" --file "$OUT/rw48.wav:rw.wav" \
+	--file "$OUT/mmap48.wav:mmap.wav" --file "$OUT/sg48.wav:sg.wav" \
+	--qemu-args "-device AC97,audiodev=snd0" \
+	--qemu-args "-audiodev wav,id=snd0,path=$P/out.wav,out.frequency=48000" \
+	--scenario - >"$OUT/play48.log" <<'EOF' || true
+unity() {
+	amixer -c 0 -q sset Master 100% unmute &&
+	amixer -c 0 -q sset PCM 100% unmute
+}
+# the in-tree driver first, on the same device and kernel
+modprobe snd-intel8x0 || exit 1
+unity || exit 1
+aplay -D hw:0,0 /data/intree.wav 2>/out/intree.err
+echo "intree $?" >/out/status.txt
+rmmod snd-intel8x0 || exit 1
+
+modprobe snd-omnibus || exit 1
+cat /proc/asound/cards >/out/cards.txt
+unity || exit 1
+aplay -D hw:0,0 /data/rw.wav 2>/out/rw.err
+echo "rw $?" >>/out/status.txt
+aplay -M -D hw:0,0 /data/mmap.wav 2>/out/mmap.err
+echo "mmap $?" >>/out/status.txt
+
+# scatter-gather: take every 2 MiB block as a huge page (compacted first,
+# so that there are as many as can be), keep the kernel from compacting
+# new ones, then let hw_params allocate a 2.5 MiB buffer (no pre-allocated
+# one to reuse): it cannot be one piece
+echo 0 >/proc/asound/card0/pcm0p/sub0/prealloc
+echo 3 >/proc/sys/vm/drop_caches
+echo 1 >/proc/sys/vm/compact_memory
+echo 100000 >/proc/sys/vm/nr_hugepages
+echo 0 >/proc/sys/vm/compaction_proactiveness
+echo 1000 >/proc/sys/vm/extfrag_threshold
+cat /proc/buddyinfo >/out/buddyinfo.txt
+# (shell builtins only from here to aplay: no exiting process frees pages)
+echo 100000 >/proc/sys/vm/nr_hugepages
+aplay -D hw:0,0 --buffer-size=655360 --period-size=163840 /data/sg.wav \
+	2>/out/sg.err &
+sleep 1
+cat /proc/asound/card0/ich >/out/ich-sg.txt
+cat /proc/asound/card0/buffers >/out/buffers-sg.txt
+echo 0 >/proc/sys/vm/nr_hugepages
+echo 500 >/proc/sys/vm/extfrag_threshold
+echo 20 >/proc/sys/vm/compaction_proactiveness
+wait $!
+echo "sg $?" >>/out/status.txt
+exit 0
+EOF
+ALL_DMESG="$ALL_DMESG $P/dmesg.txt"
+if [ "$(cat "$P/exit" 2>/dev/null)" != 0 ]; then
+	sed 's/^/    /' "$OUT/play48.log"
+	fail ich-play48-vm "the scenario did not finish (exit: $(cat "$P/exit" 2>/dev/null))"
+fi
+if grep -q ']: ICH - Intel ICH AC.97$' "$P/cards.txt" 2>/dev/null; then
+	pass ich-card-listed
+else
+	fail ich-card-listed "$(cat "$P/cards.txt" 2>/dev/null)"
+fi
+echo "    side by side on QEMU's AC97, 48000 Hz, same kernel and VM:"
+check ich-intree-intel8x0-48k-bitexact python3 "$WAV" contains \
+	"$OUT/intree48.wav" "$P/out.wav" --prefix-seconds 2
+check ich-playback-48k-rw-bitexact python3 "$WAV" contains \
+	"$OUT/rw48.wav" "$P/out.wav" --prefix-seconds 2
+check ich-playback-48k-mmap-bitexact python3 "$WAV" contains \
+	"$OUT/mmap48.wav" "$P/out.wav" --prefix-seconds 2
+
+# The BDL of PCM out while the 2.5 MiB buffer plays: entries whose segments
+# follow each other in the buffer but whose pages do not.
+# shellcheck disable=SC2317 # called through check
+sg_bdl_check()
+{
+	python3 - "$1" <<'PYEOF'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"PCM out \(PO\): (\w+)(.*?)(?:\n\n|\Z)", text, re.S)
+if not m:
+    sys.exit("no PCM out section in the proc file")
+sec = m.group(2)
+b = re.search(r"buffer (\d+) bytes in (\d+) chunks, (\d+) segments", sec)
+if not b:
+    sys.exit("PCM out has no buffer set up")
+size, chunks, nsegs = map(int, b.groups())
+segs = {}
+for e in re.finditer(r"bd +(\d+) 0x([0-9a-f]+) +(\d+) (ioc|-) +(\d+) +(\d+)", sec):
+    slot, addr, nbytes, ioc, seg, off = e.groups()
+    segs[int(seg)] = (int(off), int(addr, 16), int(nbytes))
+print("buffer %d bytes, %d chunks, %d segments, %d of them in the BDL"
+      % (size, chunks, nsegs, len(segs)))
+gaps = []
+order = sorted(segs.values())
+for (o1, a1, n1), (o2, a2, n2) in zip(order, order[1:]):
+    if o1 + n1 != o2:
+        continue                    # not neighbours in the buffer
+    last_page, next_page = (a1 + n1 - 1) >> 12, a2 >> 12
+    if a2 != a1 + n1 and next_page not in (last_page, last_page + 1):
+        gaps.append("buffer offset %d: page 0x%x, then page 0x%x"
+                    % (o2, last_page, next_page))
+for g in gaps:
+    print("  " + g)
+if size < 1024 * 1024:
+    sys.exit("the buffer is only %d bytes" % size)
+if chunks < 2 or not gaps:
+    sys.exit("the buffer is physically contiguous: %d chunk(s), no jump "
+             "between BDL entries" % chunks)
+PYEOF
+}
+check ich-sg-bdl-noncontiguous sg_bdl_check "$P/ich-sg.txt"
+if [ "$CHECK_RC" -ne 0 ]; then
+	sed 's/^/    buddyinfo: /' "$P/buddyinfo.txt" 2>/dev/null || true
+fi
+check ich-sg-playback-bitexact python3 "$WAV" contains \
+	"$OUT/sg48.wav" "$P/out.wav" --prefix-seconds 11.5
+if grep -qx 'intree 0' "$P/status.txt" 2>/dev/null &&
+   grep -qx 'rw 0' "$P/status.txt" && grep -qx 'mmap 0' "$P/status.txt" &&
+   grep -qx 'sg 0' "$P/status.txt"; then
+	pass ich-play48-aplay-ok
+else
+	fail ich-play48-aplay-ok "$(cat "$P/status.txt" "$P"/*.err 2>/dev/null)"
+fi
+
+# --- 44.1 kHz: rw, mmap, codec rate, suspend/resume -----------------------------
+P=$OUT/play44
+rm -rf "$P"
+vm_run --module "$MODULE" --out "$P" --timeout 150 \
+	--file "$OUT/rw44.wav:rw.wav" --file "$OUT/mmap44.wav:mmap.wav" \
+	--file "$OUT/pm44.wav:pm.wav" --file "$OUT/after44.wav:after.wav" \
+	--qemu-args "-device AC97,audiodev=snd0" \
+	--qemu-args "-audiodev wav,id=snd0,path=$P/out.wav,out.frequency=44100" \
+	--scenario - >"$OUT/play44.log" <<'EOF' || true
+modprobe snd-omnibus || exit 1
+amixer -c 0 -q sset Master 100% unmute || exit 1
+amixer -c 0 -q sset PCM 100% unmute || exit 1
+aplay -D hw:0,0 /data/rw.wav 2>/out/rw.err &
+sleep 1
+cat /proc/asound/card0/pcm0p/sub0/hw_params >/out/hw44.txt
+cat /proc/asound/card0/codec97#0/ac97#0-0+regs >/out/regs44.txt
+wait $!
+echo "rw $?" >/out/status.txt
+aplay -M -D hw:0,0 /data/mmap.wav 2>/out/mmap.err
+echo "mmap $?" >>/out/status.txt
+
+# a mixer value that must survive suspend (Master stays at unity)
+amixer -c 0 -q cset name='Capture Volume' 7,9 || exit 1
+echo devices >/sys/power/pm_test
+aplay -q -D hw:0,0 /data/pm.wav 2>/out/pm.err &
+sleep 1
+echo mem >/sys/power/state
+echo "suspend $?" >>/out/status.txt
+wait $!
+echo "aplay-suspended $?" >>/out/status.txt
+amixer -c 0 cget name='Capture Volume' >/out/capture-after-resume.txt
+amixer -c 0 cget name='Master Playback Volume' >/out/master-after-resume.txt
+aplay -D hw:0,0 /data/after.wav 2>/out/after.err
+echo "after $?" >>/out/status.txt
+exit 0
+EOF
+ALL_DMESG="$ALL_DMESG $P/dmesg.txt"
+if [ "$(cat "$P/exit" 2>/dev/null)" != 0 ]; then
+	sed 's/^/    /' "$OUT/play44.log"
+	fail ich-play44-vm "the scenario did not finish (exit: $(cat "$P/exit" 2>/dev/null))"
+fi
+check ich-playback-44k-rw-bitexact python3 "$WAV" contains \
+	"$OUT/rw44.wav" "$P/out.wav" --prefix-seconds 2
+check ich-playback-44k-mmap-bitexact python3 "$WAV" contains \
+	"$OUT/mmap44.wav" "$P/out.wav" --prefix-seconds 2
+# the rate went through the codec's variable rate DAC: 0x2c = 44100
+if grep -q '^rate: 44100 ' "$P/hw44.txt" 2>/dev/null &&
+   grep -q '^0:2c = ac44$' "$P/regs44.txt"; then
+	pass ich-codec-vra-44100
+else
+	fail ich-codec-vra-44100 "$(cat "$P/hw44.txt" 2>/dev/null; grep '^0:2[ac] ' "$P/regs44.txt" 2>/dev/null)"
+fi
+if grep -qx 'suspend 0' "$P/status.txt" 2>/dev/null &&
+   grep -q ': values=7,9' "$P/capture-after-resume.txt" &&
+   grep -q ': values=63,63' "$P/master-after-resume.txt" &&
+   grep -q 'PM: suspend exit' "$P/dmesg.txt"; then
+	pass ich-suspend-resume
+else
+	fail ich-suspend-resume "$(cat "$P/status.txt" "$P/pm.err" "$P/capture-after-resume.txt" 2>/dev/null)"
+fi
+check ich-after-resume-bitexact python3 "$WAV" contains \
+	"$OUT/after44.wav" "$P/out.wav" --prefix-seconds 2
+if grep -qx 'rw 0' "$P/status.txt" 2>/dev/null &&
+   grep -qx 'mmap 0' "$P/status.txt" && grep -qx 'after 0' "$P/status.txt"; then
+	pass ich-play44-aplay-ok
+else
+	fail ich-play44-aplay-ok "$(cat "$P/status.txt" "$P"/*.err 2>/dev/null)"
+fi
+
+# --- capture, mixer, reload, a foreign driver --------------------------------
+rm -rf "${OUT:?}/capture" "${OUT:?}/home" "${OUT:?}/qout.raw"
+vm_alsa_audiodev "$OUT" "$OUT/in.raw" "$OUT/qout.raw" 48000
+C=$OUT/capture
+vm_run --module "$MODULE" --out "$C" --timeout 150 --env "$VM_ALSA_ENV" \
+	--qemu-args "-device AC97,audiodev=snd0" --qemu-args "$VM_ALSA_AUDIODEV" \
+	--scenario - >"$OUT/capture.log" <<'EOF' || true
+modprobe snd-omnibus || exit 1
+amixer -c 0 -q sset Capture 100% cap || exit 1
+arecord -D hw:0,0 -f S16_LE -c 2 -r 48000 -d 2 /out/cap-rw.wav 2>/out/cap-rw.err
+echo "rw $?" >/out/status.txt
+arecord -M -D hw:0,0 -f S16_LE -c 2 -r 48000 -d 2 /out/cap-mmap.wav 2>/out/cap-mmap.err
+echo "mmap $?" >>/out/status.txt
+arecord -D hw:0,1 -f S16_LE -c 2 -r 48000 -d 2 /out/cap-mic.wav 2>/out/cap-mic.err
+echo "mic $?" >>/out/status.txt
+arecord -D hw:0,0 -f S16_LE -c 2 -r 8000 -d 2 /tmp/cap8k.wav 2>/out/cap8k.err &
+sleep 1
+cat /proc/asound/card0/pcm0c/sub0/hw_params >/out/hw8k.txt
+cat /proc/asound/card0/codec97#0/ac97#0-0+regs >/out/regs8k.txt
+wait $!
+echo "8k $?" >>/out/status.txt
+
+cat /proc/asound/cards >/out/cards.txt
+aplay -l >/out/aplay-l.txt 2>&1
+arecord -l >/out/arecord-l.txt 2>&1
+amixer -c 0 controls >/out/controls.txt
+ls -l /proc/asound/card0/ich >/out/proc-mode.txt
+# unload, load again: the registers and the IRQ were given back
+rmmod snd-omnibus || exit 1
+modprobe snd-omnibus || exit 1
+aplay -l >/out/aplay-l-again.txt 2>&1
+rmmod snd-omnibus || exit 1
+# the in-tree driver takes the device first: one line says why we do not
+dmesg -c >/dev/null
+modprobe snd-intel8x0 || exit 1
+modprobe snd-omnibus || exit 1
+dmesg >/out/foreign.txt
+amixer -c 0 controls >/out/controls-intree.txt
+cat /proc/asound/cards >/out/cards-foreign.txt
+rmmod snd-omnibus
+rmmod snd-intel8x0
+exit 0
+EOF
+ALL_DMESG="$ALL_DMESG $C/dmesg.txt"
+if [ "$(cat "$C/exit" 2>/dev/null)" != 0 ]; then
+	sed 's/^/    /' "$OUT/capture.log"
+	fail ich-capture-vm "the scenario did not finish (exit: $(cat "$C/exit" 2>/dev/null))"
+fi
+# the first capture starts at byte 0 of the source
+check ich-capture-rw-bitexact python3 "$WAV" contains \
+	"$OUT/in.raw" "$C/cap-rw.wav" --prefix-seconds 1
+# later ones start where the plugin stopped reading: search for them
+check ich-capture-mmap-bitexact python3 "$WAV" contains \
+	"$C/cap-mmap.wav" "$OUT/in.raw" --prefix-seconds 1
+check ich-capture-mic-bitexact python3 "$WAV" contains \
+	"$C/cap-mic.wav" "$OUT/in.raw" --prefix-seconds 1
+if grep -qx 'rw 0' "$C/status.txt" 2>/dev/null &&
+   grep -qx 'mmap 0' "$C/status.txt" && grep -qx 'mic 0' "$C/status.txt" &&
+   grep -qx '8k 0' "$C/status.txt"; then
+	pass ich-capture-arecord-ok
+else
+	fail ich-capture-arecord-ok "$(cat "$C/status.txt" "$C"/*.err 2>/dev/null)"
+fi
+# 8000 Hz: the LR ADC rate register 0x32 reads 0x1f40
+if grep -q '^rate: 8000 ' "$C/hw8k.txt" 2>/dev/null &&
+   grep -q '^0:32 = 1f40$' "$C/regs8k.txt"; then
+	pass ich-capture-8000-vra
+else
+	fail ich-capture-8000-vra "$(cat "$C/hw8k.txt" 2>/dev/null; grep '^0:3[24] ' "$C/regs8k.txt" 2>/dev/null)"
+fi
+if grep -q '^card 0: .*device 0: ICH AC.97 ' "$C/aplay-l.txt" 2>/dev/null &&
+   grep -q '^card 0: .*device 0: ICH AC.97 ' "$C/arecord-l.txt" &&
+   grep -q '^card 0: .*device 1: ICH AC.97 Mic ' "$C/arecord-l.txt" &&
+   ! grep -q 'device 1' "$C/aplay-l.txt"; then
+	pass ich-pcm-devices
+else
+	fail ich-pcm-devices "$(cat "$C/aplay-l.txt" "$C/arecord-l.txt" 2>/dev/null)"
+fi
+# QEMU's STAC9700 has Master, PCM and record gain only; snd-ac97-codec
+# makes the same codec controls for snd-omnibus as for snd-intel8x0
+missing=""
+for c in 'Master Playback Volume' 'Master Playback Switch' \
+	'PCM Playback Volume' 'PCM Playback Switch' 'Capture Volume' \
+	'Capture Switch' 'Capture Source'; do
+	grep -qF "name='$c'" "$C/controls.txt" 2>/dev/null || missing="$missing '$c'"
+done
+# (snd-intel8x0 adds a channel map control of its own, not the codec's)
+ours=$(sed -n "s/.*name=//p" "$C/controls.txt" 2>/dev/null | sort)
+intree=$(sed -n "s/.*name=//p" "$C/controls-intree.txt" 2>/dev/null |
+	grep -v "^'Playback Channel Map'$" | sort)
+if [ -z "$missing" ] && [ -n "$ours" ] && [ "$ours" = "$intree" ]; then
+	pass ich-ac97-controls
+else
+	fail ich-ac97-controls "missing:$missing; ours: $(printf '%s' "$ours" |
+		tr '\n' ' '); snd-intel8x0: $(printf '%s' "$intree" | tr '\n' ' ')"
+fi
+# DMA addresses: root only
+if grep -q '^-r-------- ' "$C/proc-mode.txt" 2>/dev/null; then
+	pass ich-proc-root-only
+else
+	fail ich-proc-root-only "$(cat "$C/proc-mode.txt" 2>/dev/null)"
+fi
+if grep -q 'device 0: ICH AC.97 ' "$C/aplay-l-again.txt" 2>/dev/null; then
+	pass ich-reload
+else
+	fail ich-reload "$(cat "$C/aplay-l-again.txt" 2>/dev/null)"
+fi
+n=$(grep -c "Intel ICH AC'97 is driven by snd_intel8x0, not snd-omnibus" \
+	"$C/foreign.txt" 2>/dev/null || true)
+# exactly one card: the in-tree driver's
+if [ "$n" = 1 ] && [ "$(grep -c '^ *[0-9]* \[' "$C/cards-foreign.txt")" = 1 ]; then
+	pass ich-foreign-driver-message
+else
+	fail ich-foreign-driver-message "$(grep -i -e omnibus -e intel8x0 "$C/foreign.txt" 2>/dev/null)"
+fi
+
+# --- kernel log -------------------------------------------------------------
+bad=""
+for d in $ALL_DMESG; do
+	check_dmesg_clean "$d" || bad="$bad $d"
+	# the driver itself logs nothing when all goes well
+	if grep -q 'snd_omnibus_ich ' "$d"; then
+		grep 'snd_omnibus_ich ' "$d" | grep -v 'is driven by' |
+			sed 's/^/    dmesg: /'
+		grep 'snd_omnibus_ich ' "$d" | grep -qv 'is driven by' &&
+			bad="$bad $d"
+	fi
+done
+if [ -z "$bad" ]; then
+	pass ich-dmesg-clean
+else
+	fail ich-dmesg-clean "see$bad"
+fi
+
+test_done
