@@ -132,24 +132,23 @@ static int __init omnibus_init(void)
 	if (err < 0)
 		return err;
 	err = omnibus_virtual_init(virtual_cards);
-	if (err < 0) {
-		omnibus_isa_exit();
-		return err;
-	}
+	if (err < 0)
+		goto undo_isa;
 	err = omnibus_es1370_init();
-	if (err < 0) {
-		omnibus_virtual_exit();
-		omnibus_isa_exit();
-		return err;
-	}
+	if (err < 0)
+		goto undo_virtual;
 	err = omnibus_ich_init();
-	if (err < 0) {
-		omnibus_es1370_exit();
-		omnibus_virtual_exit();
-		omnibus_isa_exit();
-		return err;
-	}
+	if (err < 0)
+		goto undo_es1370;
 	return 0;
+
+undo_es1370:
+	omnibus_es1370_exit();
+undo_virtual:
+	omnibus_virtual_exit();
+undo_isa:
+	omnibus_isa_exit();
+	return err;
 }
 
 static void __exit omnibus_exit(void)
