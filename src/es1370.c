@@ -640,20 +640,12 @@ static const struct omnibus_pcm_desc es1370_pcm_dac2_adc = {
 	.device = ES_PCM_DAC2_ADC,
 	.buffer = OMNIBUS_BUF_DMA,
 	.stream = {
-		[SNDRV_PCM_STREAM_PLAYBACK] = {
-			.substreams = 1,
-			.hw = &es1370_hw_dac2,
-			.ops = &es1370_stream_ops,
-			.prealloc = ES_BUF_PREALLOC,
-			.prealloc_max = ES_BUF_MAX,
-		},
-		[SNDRV_PCM_STREAM_CAPTURE] = {
-			.substreams = 1,
-			.hw = &es1370_hw_adc,
-			.ops = &es1370_stream_ops,
-			.prealloc = ES_BUF_PREALLOC,
-			.prealloc_max = ES_BUF_MAX,
-		},
+		[SNDRV_PCM_STREAM_PLAYBACK] =
+			OMNIBUS_STREAM(&es1370_hw_dac2, &es1370_stream_ops,
+				       ES_BUF_PREALLOC, ES_BUF_MAX),
+		[SNDRV_PCM_STREAM_CAPTURE] =
+			OMNIBUS_STREAM(&es1370_hw_adc, &es1370_stream_ops,
+				       ES_BUF_PREALLOC, ES_BUF_MAX),
 	},
 };
 
@@ -662,13 +654,9 @@ static const struct omnibus_pcm_desc es1370_pcm_dac1 = {
 	.device = ES_PCM_DAC1,
 	.buffer = OMNIBUS_BUF_DMA,
 	.stream = {
-		[SNDRV_PCM_STREAM_PLAYBACK] = {
-			.substreams = 1,
-			.hw = &es1370_hw_dac1,
-			.ops = &es1370_stream_ops,
-			.prealloc = ES_BUF_PREALLOC,
-			.prealloc_max = ES_BUF_MAX,
-		},
+		[SNDRV_PCM_STREAM_PLAYBACK] =
+			OMNIBUS_STREAM(&es1370_hw_dac1, &es1370_stream_ops,
+				       ES_BUF_PREALLOC, ES_BUF_MAX),
 	},
 };
 

@@ -808,20 +808,12 @@ static const struct omnibus_pcm_desc ich_pcm_main = {
 	.device = ICH_PCM_MAIN,
 	.buffer = OMNIBUS_BUF_SG,
 	.stream = {
-		[SNDRV_PCM_STREAM_PLAYBACK] = {
-			.substreams = 1,
-			.hw = &ich_hw,
-			.ops = &ich_stream_ops,
-			.prealloc = ICH_BUF_PREALLOC,
-			.prealloc_max = ICH_BUF_MAX,
-		},
-		[SNDRV_PCM_STREAM_CAPTURE] = {
-			.substreams = 1,
-			.hw = &ich_hw,
-			.ops = &ich_stream_ops,
-			.prealloc = ICH_BUF_PREALLOC,
-			.prealloc_max = ICH_BUF_MAX,
-		},
+		[SNDRV_PCM_STREAM_PLAYBACK] =
+			OMNIBUS_STREAM(&ich_hw, &ich_stream_ops,
+				       ICH_BUF_PREALLOC, ICH_BUF_MAX),
+		[SNDRV_PCM_STREAM_CAPTURE] =
+			OMNIBUS_STREAM(&ich_hw, &ich_stream_ops,
+				       ICH_BUF_PREALLOC, ICH_BUF_MAX),
 	},
 };
 
@@ -830,13 +822,9 @@ static const struct omnibus_pcm_desc ich_pcm_mic = {
 	.device = ICH_PCM_MIC,
 	.buffer = OMNIBUS_BUF_SG,
 	.stream = {
-		[SNDRV_PCM_STREAM_CAPTURE] = {
-			.substreams = 1,
-			.hw = &ich_hw,
-			.ops = &ich_stream_ops,
-			.prealloc = ICH_BUF_PREALLOC,
-			.prealloc_max = ICH_BUF_MAX,
-		},
+		[SNDRV_PCM_STREAM_CAPTURE] =
+			OMNIBUS_STREAM(&ich_hw, &ich_stream_ops,
+				       ICH_BUF_PREALLOC, ICH_BUF_MAX),
 	},
 };
 

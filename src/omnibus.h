@@ -116,6 +116,16 @@ struct omnibus_stream_desc {
 	size_t prealloc_max;	/* largest the prealloc proc file accepts */
 };
 
+/* A direction with one substream, for struct omnibus_pcm_desc tables. */
+#define OMNIBUS_STREAM(_hw, _ops, _prealloc, _max)			\
+	{								\
+		.substreams = 1,					\
+		.hw = (_hw),						\
+		.ops = (_ops),						\
+		.prealloc = (_prealloc),				\
+		.prealloc_max = (_max),					\
+	}
+
 struct omnibus_pcm_desc {
 	const char *name;
 	int device;			/* ALSA PCM device number */

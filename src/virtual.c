@@ -364,13 +364,7 @@ static const struct snd_pcm_hardware virt_hw_external =
 	VIRT_HW(0, VIRT_EXT_BYTES, VIRT_EXT_BYTES / 2);
 
 #define VIRT_STREAM(_hw, _prealloc)					\
-	{								\
-		.substreams = 1,					\
-		.hw = (_hw),						\
-		.ops = &virt_ops,					\
-		.prealloc = (_prealloc),				\
-		.prealloc_max = VIRT_BUFFER_MAX,			\
-	}
+	OMNIBUS_STREAM(_hw, &virt_ops, _prealloc, VIRT_BUFFER_MAX)
 
 static const struct omnibus_pcm_desc virt_pcms[VIRT_PCMS] = {
 	{
