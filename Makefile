@@ -5,14 +5,39 @@
 #   make                   build src/snd-omnibus.ko for the running kernel
 #   make KVER=6.1.0-56-amd64   ... for another installed kernel's headers
 #   make KDIR=/path/to/build   ... for any kernel build tree
+#   make install           build, copy to /lib/modules/$(KVER)/updates, depmod
+#                          (DESTDIR=/stage copies there and skips depmod)
+#   make uninstall         remove what "make install" installed
+#   make dkms-install      copy the source to /usr/src/snd-omnibus-$(VERSION)
+#                          and dkms add/build/install it for $(KVER)
+#   make dkms-uninstall    dkms remove it from every kernel, delete the source
+#   make dist              dist/snd-omnibus-$(VERSION).tar.gz of the work tree
+#   make deb               dist/snd-omnibus-dkms_$(VERSION)-N_all.deb (+ source)
+#   make rpm               dist/snd-omnibus-dkms-$(VERSION)-N.noarch.rpm (+ src.rpm)
 #   make check             run the whole test suite (QEMU, needs root)
+#   make matrix            only the packaging and kernel matrix tests
 #   make demo              boot a VM and show the driver at work
+#   make version           print the version; make version-check compares it
+#                          with debian/changelog and rpm/snd-omnibus.spec
+#
+# The version is OMNIBUS_VERSION in src/omnibus.h (MODULE_VERSION).
+# debian/changelog and rpm/snd-omnibus.spec must say the same; the package
+# builds and tests/t-package.sh fail if they do not.
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 SRC := $(CURDIR)/src
+VERSION := $(shell sed -n 's/^\#define OMNIBUS_VERSION "\([^"]*\)".*/\1/p' $(SRC)/omnibus.h)
+NAME := snd-omnibus
 
-.PHONY: all modules clean check demo
+DESTDIR ?=
+MODDIR ?= /lib/modules/$(KVER)/updates
+DKMS_SRC ?= /usr/src/$(NAME)-$(VERSION)
+MODPROBE_CONF := /etc/modprobe.d/$(NAME).conf
+DIST ?= $(CURDIR)/dist
+
+.PHONY: all modules clean install uninstall dkms-install dkms-uninstall \
+	dist deb rpm check matrix demo version version-check
 
 all: modules
 
@@ -27,10 +52,131 @@ clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C "$(KDIR)" M="$(SRC)" clean; \
 	else rm -f src/*.o src/*.ko src/*.mod src/*.mod.c src/.*.cmd \
 		src/modules.order src/Module.symvers; fi
-	rm -rf tests/out
+	rm -rf tests/out "$(DIST)"
+
+version:
+	@echo $(VERSION)
+
+# debian/changelog and the spec must name the version src/omnibus.h has
+# (each checked if present: the release tarball has no debian/).
+version-check:
+	@test -n "$(VERSION)" || { echo "no OMNIBUS_VERSION in src/omnibus.h" >&2; exit 1; }
+	@bad=""; \
+	if [ -f debian/changelog ]; then \
+		v=$$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog); \
+		[ "$${v%-*}" = "$(VERSION)" ] || bad="$$bad debian/changelog $$v,"; \
+	fi; \
+	if [ -f rpm/$(NAME).spec ]; then \
+		v=$$(sed -n 's/^Version:[[:space:]]*//p' rpm/$(NAME).spec); \
+		[ "$$v" = "$(VERSION)" ] || bad="$$bad rpm/$(NAME).spec $$v,"; \
+	fi; \
+	if [ -n "$$bad" ]; then \
+		echo "version mismatch: src/omnibus.h says $(VERSION), but$${bad%,}" >&2; \
+		exit 1; \
+	fi
+
+# The modprobe.d file that chooses between snd-omnibus and the in-tree
+# drivers is installed inert (all commented out) and never overwritten;
+# uninstall removes it only if it is still the shipped one.
+define install_modprobe_conf
+	@if [ -e "$(DESTDIR)$(MODPROBE_CONF)" ]; then \
+		echo "keeping $(DESTDIR)$(MODPROBE_CONF)"; \
+	else \
+		echo "install -D -m 644 modprobe/$(NAME).conf $(DESTDIR)$(MODPROBE_CONF)"; \
+		install -D -m 644 modprobe/$(NAME).conf "$(DESTDIR)$(MODPROBE_CONF)"; \
+	fi
+endef
+define uninstall_modprobe_conf
+	@if cmp -s modprobe/$(NAME).conf "$(DESTDIR)$(MODPROBE_CONF)"; then \
+		echo "rm -f $(DESTDIR)$(MODPROBE_CONF)"; rm -f "$(DESTDIR)$(MODPROBE_CONF)"; \
+	elif [ -e "$(DESTDIR)$(MODPROBE_CONF)" ]; then \
+		echo "keeping $(DESTDIR)$(MODPROBE_CONF): you changed it"; \
+	fi
+endef
+
+install: modules
+	install -D -m 644 src/$(NAME).ko "$(DESTDIR)$(MODDIR)/$(NAME).ko"
+	$(install_modprobe_conf)
+	@if [ -z "$(DESTDIR)" ]; then echo "depmod -a $(KVER)"; depmod -a "$(KVER)"; \
+	else echo "DESTDIR set: not running depmod"; fi
+
+uninstall:
+	rm -f "$(DESTDIR)$(MODDIR)/$(NAME).ko" "$(DESTDIR)$(MODDIR)/$(NAME).ko.xz" \
+		"$(DESTDIR)$(MODDIR)/$(NAME).ko.zst" "$(DESTDIR)$(MODDIR)/$(NAME).ko.gz"
+	rmdir "$(DESTDIR)$(MODDIR)" 2>/dev/null || true
+	$(uninstall_modprobe_conf)
+	@if [ -z "$(DESTDIR)" ] && [ -d "/lib/modules/$(KVER)" ]; then \
+		echo "depmod -a $(KVER)"; depmod -a "$(KVER)"; fi
+
+# DKMS without a package: the tree DKMS builds from is dkms.conf with the
+# version filled in, Kbuild and src/, as in the .deb and the .rpm.
+dkms-install:
+	@command -v dkms >/dev/null || { echo "dkms is not installed" >&2; exit 1; }
+	@if dkms status -m $(NAME) -v $(VERSION) 2>/dev/null | grep -q .; then \
+		echo "$(NAME)/$(VERSION) is already in DKMS: run make dkms-uninstall first" >&2; \
+		exit 1; fi
+	rm -rf "$(DKMS_SRC)"
+	install -d "$(DKMS_SRC)/src"
+	install -m 644 Kbuild "$(DKMS_SRC)/"
+	install -m 644 src/Kbuild $(filter-out %.mod.c,$(wildcard src/*.c)) \
+		$(wildcard src/*.h) "$(DKMS_SRC)/src/"
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >"$(DKMS_SRC)/dkms.conf"
+	$(install_modprobe_conf)
+	dkms add -m $(NAME) -v $(VERSION)
+	dkms build -m $(NAME) -v $(VERSION) -k $(KVER)
+	dkms install -m $(NAME) -v $(VERSION) -k $(KVER)
+
+dkms-uninstall:
+	@command -v dkms >/dev/null || { echo "dkms is not installed" >&2; exit 1; }
+	@if dkms status -m $(NAME) -v $(VERSION) 2>/dev/null | grep -q .; then \
+		echo "dkms remove -m $(NAME) -v $(VERSION) --all"; \
+		dkms remove -m $(NAME) -v $(VERSION) --all; fi
+	rm -rf "$(DKMS_SRC)"
+	$(uninstall_modprobe_conf)
+
+# dist/snd-omnibus-VERSION.tar.gz: the work tree's files (tracked and
+# untracked, minus what .gitignore ignores), as an upstream release tarball.
+# debian/ stays out: it is the Debian packaging, added by "make deb".
+dist:
+	@test -n "$(VERSION)" || { echo "no OMNIBUS_VERSION in src/omnibus.h" >&2; exit 1; }
+	mkdir -p "$(DIST)"
+	@{ git ls-files -co --exclude-standard 2>/dev/null || \
+		find . -name .git -prune -o -type f -print | sed 's|^\./||'; } | \
+		grep -v -e '^debian/' -e '^dist/' -e '^tests/out/' -e '^\.' -e '\.mod\.c$$' | \
+		while read -r f; do [ -f "$$f" ] && printf '%s\n' "$$f"; done | \
+		LC_ALL=C sort -u >"$(DIST)/.files"
+	tar -czf "$(DIST)/$(NAME)-$(VERSION).tar.gz" --owner=0 --group=0 \
+		--numeric-owner --mode=go-w --mtime="$$(date -d @$$(stat -c %Y src/omnibus.h) -R)" \
+		--transform 's,^,$(NAME)-$(VERSION)/,' -T "$(DIST)/.files"
+	@rm -f "$(DIST)/.files"
+	@echo "$(DIST)/$(NAME)-$(VERSION).tar.gz"
+
+# Debian: the release tarball is the orig tarball; unpack it, add debian/
+# and run dpkg-buildpackage (needs dpkg-dev, debhelper, dh-dkms).
+deb: version-check dist
+	rm -rf "$(DIST)/deb"
+	mkdir -p "$(DIST)/deb"
+	cp "$(DIST)/$(NAME)-$(VERSION).tar.gz" "$(DIST)/deb/$(NAME)_$(VERSION).orig.tar.gz"
+	tar -C "$(DIST)/deb" -xzf "$(DIST)/deb/$(NAME)_$(VERSION).orig.tar.gz"
+	cp -a debian "$(DIST)/deb/$(NAME)-$(VERSION)/"
+	cd "$(DIST)/deb/$(NAME)-$(VERSION)" && dpkg-buildpackage -us -uc
+	cp "$(DIST)"/deb/*.deb "$(DIST)/"
+	@ls "$(DIST)"/*.deb
+
+# RPM: rpmbuild with a private _topdir (needs rpm; works on Debian too).
+rpm: version-check dist
+	rm -rf "$(DIST)/rpm"
+	mkdir -p "$(DIST)/rpm/SOURCES"
+	cp "$(DIST)/$(NAME)-$(VERSION).tar.gz" "$(DIST)/rpm/SOURCES/"
+	rpmbuild --define "_topdir $(DIST)/rpm" -ba rpm/$(NAME).spec
+	cp "$(DIST)"/rpm/RPMS/noarch/*.rpm "$(DIST)"/rpm/SRPMS/*.src.rpm "$(DIST)/"
+	@ls "$(DIST)"/*.rpm
 
 check:
 	bash tests/run.sh
+
+matrix:
+	bash tests/run.sh t-package $(basename $(notdir $(wildcard tests/t-matrix-*.sh)))
 
 demo:
 	bash tests/demo.sh
