@@ -1,0 +1,790 @@
+# shellcheck shell=bash
+#
+# tests/lib/matrix.sh - Debian chroots, one per kernel of the matrix, for the
+# packaging tests (t-package.sh) and the kernel matrix (t-matrix-*.sh).
+#
+# Source it after vm.sh (it uses $CACHE, vm_log, vm_die).  Entry points:
+#
+#   mx_target NAME         set MX_* for a matrix entry: 5.10 6.1 6.12 7.2 7.3 686
+#   mx_base               build or refresh the cached base chroot of MX_NAME
+#                          (MX_BASE is its directory, MX_KVER its kernel)
+#   mx_enter DIR           mount a throw-away copy of the base (overlayfs) at
+#                          DIR/root, with /proc; MX_ROOT is DIR/root
+#   mx_leave               unmount it again (also done at exit)
+#   mx_chroot CMD...       run CMD in MX_ROOT (i686 personality for i386)
+#   mx_apt ARGS...         apt-get ARGS in MX_ROOT, non-interactive
+#   mx_snapshot FILE       list MX_ROOT's files (type, size; a checksum under
+#                          /etc, /usr/src, modules and DKMS) into FILE
+#   mx_snapshot_diff A B   print what differs, minus the bookkeeping of dpkg,
+#                          apt and DKMS's shared signing key
+#   mx_image_deb           the linux-image .deb(s) of MX_KVER, fetched into
+#                          $CACHE/debs by the chroot's apt (MX_IMAGES)
+#   mx_deb OUTDIR          "make deb" into OUTDIR/dist, MX_DEB is the .deb
+#   mx_time LABEL CMD...   run CMD and note its wall time under LABEL
+#   mx_times               print the notes: one "TIME:" line per label
+#   mx_kernel_matrix NAME  the whole matrix entry NAME (t-matrix-NAME.sh)
+#
+# Bases live in $CACHE/chroot/NAME (about 1-1.2 GB each).  A base is reused
+# as long as its suite's apt says the kernel headers it holds are still the
+# newest; otherwise (or when the recipe below changes) it is built again.
+# Without network a cached base is used as it is.
+
+MX_MIRROR=${MATRIX_MIRROR:-http://deb.debian.org/debian}
+MX_SECURITY=${MATRIX_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+MX_TIMES=()
+
+# mx_target NAME: describe one matrix entry.
+#   MX_SUITE     the Debian suite whose chroot builds the module
+#   MX_REL       apt target release for the kernel packages ("" = default)
+#   MX_ARCH      Debian architecture of the chroot
+#   MX_FLAVOUR   kernel flavour that the VM boots (linux-headers-FLAVOUR)
+#   MX_SECOND    a second flavour, installed later: DKMS must rebuild for it
+#   MX_NOSOUND   a flavour without ALSA that DKMS must skip ("" = none)
+#   MX_SOURCES   sources.list lines, "|"-separated
+#   MX_APTOPT    extra apt option for the chroot ("" = none)
+#   MX_EXTRA     packages to keep in the base's apt cache for t-package.sh
+mx_target()
+{
+	MX_NAME=$1
+	MX_REL="" MX_ARCH=amd64 MX_FLAVOUR=amd64 MX_SECOND=rt-amd64
+	MX_NOSOUND=cloud-amd64 MX_APTOPT="" MX_EXTRA=""
+	case $1 in
+	5.10) MX_SUITE=bullseye ;;
+	6.1) MX_SUITE=bookworm ;;
+	6.12) MX_SUITE=trixie MX_EXTRA=rpm ;;
+	7.2) MX_SUITE=sid ;;
+	7.3) MX_SUITE=trixie MX_REL=trixie-backports ;;
+	686) MX_SUITE=bookworm MX_ARCH=i386 MX_FLAVOUR=686 MX_SECOND=686-pae
+		MX_NOSOUND="" ;;
+	*) vm_die "mx_target: unknown matrix entry $1" ;;
+	esac
+	MX_SOURCES="deb $MX_MIRROR $MX_SUITE main"
+	case $MX_SUITE in
+	sid)
+		# sid's Release file is past its Valid-Until on this archive
+		MX_APTOPT='Acquire::Check-Valid-Until "false";'
+		;;
+	bullseye)
+		# Debian 11 is LTS: its security suite (5.10.0-46 when written)
+		# lacks the rt flavour's image on this archive; the last point
+		# release (5.10.0-32) has every package the test needs
+		;;
+	*)
+		if [ "$MX_ARCH" = i386 ]; then
+			# the archive's bookworm-security index for i386 fails
+			# apt's checks ("File has unexpected size"); the point
+			# release's 686 kernel is what the tests boot
+			:
+		else
+			MX_SOURCES="$MX_SOURCES|deb $MX_SECURITY $MX_SUITE-security main"
+		fi
+		;;
+	esac
+	[ -z "$MX_REL" ] || MX_SOURCES="$MX_SOURCES|deb $MX_MIRROR $MX_REL main"
+	MX_BASE=$CACHE/chroot/$MX_NAME
+	MX_KVER="" MX_SECOND_KVER="" MX_NOSOUND_KVER=""
+}
+
+# mx_chroot_in DIR CMD...: run CMD in the chroot DIR, with a clean
+# environment; i386 chroots see an i686 machine (uname -m), as on a 32-bit PC.
+# INITRD=No makes the kernel packages skip building an initramfs (nothing
+# here boots one, and it is the slowest part of installing a kernel).
+mx_chroot_in()
+{
+	local dir=$1 pers=""
+	shift
+	[ "$MX_ARCH" = i386 ] && pers="setarch i686"
+	$pers chroot "$dir" /usr/bin/env -i \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+		DEBCONF_NONINTERACTIVE_SEEN=true INITRD=No "$@"
+}
+
+mx_chroot() { mx_chroot_in "$MX_ROOT" "$@"; }
+
+mx_apt_in()
+{
+	local dir=$1
+	shift
+	mx_chroot_in "$dir" apt-get -q -y -o Dpkg::Use-Pty=0 \
+		-o APT::Install-Recommends=false "$@"
+}
+
+mx_apt() { mx_apt_in "$MX_ROOT" "$@"; }
+
+# The kernel release a headers metapackage points at, as the chroot's apt
+# sees it (candidate for the target release), e.g. 6.1.0-56-amd64.
+mx__meta_kver()
+{
+	local dir=$1 flavour=$2 rel=""
+	[ -z "$MX_REL" ] || rel="-o APT::Default-Release=$MX_REL"
+	# shellcheck disable=SC2086
+	mx_chroot_in "$dir" apt-cache $rel show --no-all-versions \
+		"linux-headers-$flavour" 2>/dev/null |
+		sed -n 's/^Depends:.*linux-headers-\([^ ,]*-'"$flavour"'\)\( \|,\|$\).*/\1/p' |
+		head -n 1
+}
+
+# mx__image_pkg DIR KVER: the package of kernel KVER's image.  The
+# -unsigned one where there is one: the same kernel without the Secure Boot
+# signature, built from the same source package as the headers (some
+# mirrors lack the linux-signed-* packages of the security suites).
+mx__image_pkg()
+{
+	local dir=$1 p v
+	for p in "linux-image-$2-unsigned" "linux-image-$2"; do
+		v=$(mx__candidate "$dir" "$p")
+		if [ -n "$v" ] && [ "$v" != "(none)" ]; then
+			printf '%s\n' "$p"
+			return 0
+		fi
+	done
+}
+
+# mx__kernels DIR: MX_KVER, MX_IMAGE_PKG (the kernel the VM boots: its image
+# and headers are in the base), MX_SECOND_KVER, MX_SECOND_IMAGE_PKG (installed
+# by the test) and MX_NOSOUND_KVER (headers installed by the test), as the
+# chroot's apt sees them now.
+mx__kernels()
+{
+	local dir=$1
+	MX_KVER=$(mx__meta_kver "$dir" "$MX_FLAVOUR")
+	MX_IMAGE_PKG=$(mx__image_pkg "$dir" "$MX_KVER")
+	MX_SECOND_KVER=$(mx__meta_kver "$dir" "$MX_SECOND")
+	MX_SECOND_IMAGE_PKG=$(mx__image_pkg "$dir" "$MX_SECOND_KVER")
+	MX_NOSOUND_KVER=""
+	[ -z "$MX_NOSOUND" ] || MX_NOSOUND_KVER=$(mx__meta_kver "$dir" "$MX_NOSOUND")
+	[ -n "$MX_KVER" ] && [ -n "$MX_IMAGE_PKG" ] && [ -n "$MX_SECOND_KVER" ] &&
+		[ -n "$MX_SECOND_IMAGE_PKG" ] && { [ -z "$MX_NOSOUND" ] || [ -n "$MX_NOSOUND_KVER" ]; } ||
+		vm_die "cannot resolve the kernel packages of $MX_SUITE${MX_REL:+ ($MX_REL)} in $dir"
+}
+
+# The candidate version of a package in the chroot.
+mx__candidate()
+{
+	local dir=$1 pkg=$2 rel=""
+	[ -z "$MX_REL" ] || rel="-o APT::Default-Release=$MX_REL"
+	# shellcheck disable=SC2086
+	mx_chroot_in "$dir" apt-cache $rel policy "$pkg" 2>/dev/null |
+		sed -n 's/^ *Candidate: //p' | head -n 1
+}
+
+# What a base is made of; part of its stamp, so that a change rebuilds it.
+# Bump MX_RECIPE when mx__build_base or mx__install_kernels change what
+# they put into a base.
+MX_RECIPE=3
+mx__recipe()
+{
+	printf '%s\n' "$MX_RECIPE $MX_SUITE $MX_REL $MX_ARCH $MX_FLAVOUR $MX_SECOND" \
+		"$MX_NOSOUND $MX_SOURCES $MX_APTOPT $MX_EXTRA" | sha256sum | cut -c1-16
+}
+
+# The stamp of a base: the recipe and the kernel packages it holds.
+mx__stamp()
+{
+	local dir=$1 f
+	printf 'recipe %s\n' "$(mx__recipe)"
+	for f in "linux-image-$MX_FLAVOUR" "linux-image-$MX_SECOND" \
+		"linux-headers-$MX_FLAVOUR" "linux-headers-$MX_SECOND" \
+		${MX_NOSOUND:+"linux-headers-$MX_NOSOUND"}; do
+		printf '%s %s\n' "$f" "$(mx__candidate "$dir" "$f")"
+	done
+}
+
+# mx__install_kernels DIR: the kernel the VM boots is installed, image and
+# headers, as on a user's machine; the second flavour's image and headers,
+# the no-sound flavour's headers and MX_EXTRA are only downloaded into apt's
+# cache, for the tests to install (so that a run needs no network once
+# cached).  The packages are named by release, not by metapackage: apt's
+# autoremove keeps metapackage-less kernels, and the tests purge by name.
+mx__install_kernels()
+{
+	local dir=$1 rel="" f
+	[ -z "$MX_REL" ] || rel="-t $MX_REL"
+	mx__kernels "$dir"
+	# shellcheck disable=SC2086
+	mx_apt_in "$dir" install $rel "$MX_IMAGE_PKG" "linux-headers-$MX_KVER" ||
+		vm_die "installing $MX_IMAGE_PKG and its headers in $dir failed"
+	for f in "$MX_SECOND_IMAGE_PKG linux-headers-$MX_SECOND_KVER" \
+		${MX_NOSOUND_KVER:+"linux-headers-$MX_NOSOUND_KVER"} $MX_EXTRA; do
+		# shellcheck disable=SC2086
+		mx_apt_in "$dir" install --download-only $rel $f ||
+			vm_die "downloading $f in $dir failed"
+	done
+}
+
+# mx__rm DIR: unmount what is mounted below DIR (a run that was killed),
+# then delete it without crossing into other file systems.
+mx__rm()
+{
+	local m
+	[ -e "$1" ] || return 0
+	awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
+	while read -r m; do
+		umount "$m" || umount -l "$m"
+	done
+	rm -rf --one-file-system "$1"
+}
+
+# mx__build_base DIR: a fresh base chroot in DIR.
+mx__build_base()
+{
+	local dir=$1
+	local -a mirrors=() opts=()
+
+	IFS='|' read -r -a mirrors <<<"$MX_SOURCES"
+	[ -z "$MX_APTOPT" ] || opts+=("--aptopt=$MX_APTOPT")
+	# dkms pulls make, gcc and the rest of the toolchain; openssl lets DKMS
+	# make its signing key and sign, as on a user's machine.
+	mmdebstrap --quiet --variant=apt --architectures="$MX_ARCH" \
+		--include=dkms,openssl,kmod,ca-certificates ${opts[@]+"${opts[@]}"} \
+		"$MX_SUITE" "$dir" "${mirrors[@]}" ||
+		vm_die "mmdebstrap $MX_SUITE ($MX_ARCH) failed"
+	# no daemons in the chroot
+	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+	chmod 755 "$dir/usr/sbin/policy-rc.d"
+	(
+		trap 'umount "$dir/proc" 2>/dev/null || true' EXIT
+		mount -t proc proc "$dir/proc"
+		# mmdebstrap drops apt's lists at the end
+		mx_apt_in "$dir" update >/dev/null ||
+			vm_die "apt-get update in $dir failed"
+		mx__install_kernels "$dir"
+	) || exit 1
+}
+
+# mx_base: make $MX_BASE current.  Sets MX_KVER and the rest that
+# mx__kernels sets, and MX_BASE_BUILT=1 if it was (re)built now.
+mx_base()
+{
+	local dir=$MX_BASE lock stamp fresh=1
+
+	mkdir -p "$CACHE/chroot"
+	exec {lock}>"$CACHE/chroot/.$MX_NAME.lock"
+	flock "$lock"
+	MX_BASE_BUILT=0
+	if [ -f "$dir/.mx-stamp" ]; then
+		# the suite moves on: look again (not fatal offline)
+		if mx_apt_in "$dir" update >"$dir.update.log" 2>&1; then
+			stamp=$(mx__stamp "$dir")
+			[ "$stamp" = "$(cat "$dir/.mx-stamp")" ] || fresh=0
+		else
+			vm_log "apt-get update in $dir failed: using the cached chroot"
+			[ "$(sed -n 1p "$dir/.mx-stamp")" = "recipe $(mx__recipe)" ] || fresh=0
+		fi
+	else
+		fresh=0
+	fi
+	if [ "$fresh" = 0 ]; then
+		vm_log "building the $MX_NAME chroot ($MX_SUITE${MX_REL:+, $MX_REL}, $MX_ARCH)"
+		mx__rm "$dir.tmp"
+		mx__build_base "$dir.tmp"
+		mx__stamp "$dir.tmp" >"$dir.tmp/.mx-stamp"
+		mx__rm "$dir"
+		mv "$dir.tmp" "$dir"
+		MX_BASE_BUILT=1
+	fi
+	rm -f "$dir.update.log"
+	mx__kernels "$dir"
+	exec {lock}>&-
+	[ -d "$dir/usr/src/linux-headers-$MX_KVER" ] ||
+		vm_die "$dir has no linux-headers-$MX_KVER"
+}
+
+# mx_enter DIR: a writable copy of the base at DIR/root.  Its changes go to
+# DIR/upper; the base itself is never written.  A shared lock on the base
+# keeps another run's mx_base from rebuilding it underneath.
+mx_enter()
+{
+	local d=$1
+	exec {MX_ENTER_LOCK}>"$CACHE/chroot/.$MX_NAME.lock"
+	flock -s "$MX_ENTER_LOCK"
+	mx__rm "$d/root"
+	mx__rm "$d/upper"
+	mx__rm "$d/work"
+	mkdir -p "$d/upper" "$d/work" "$d/root"
+	mount -t overlay overlay \
+		-o "lowerdir=$MX_BASE,upperdir=$d/upper,workdir=$d/work" "$d/root" ||
+		vm_die "cannot mount an overlay of $MX_BASE"
+	MX_ROOT=$d/root
+	MX_OVERLAY=$d
+	mount -t proc proc "$MX_ROOT/proc"
+	trap mx_leave EXIT
+}
+
+mx_leave()
+{
+	[ -n "${MX_ROOT:-}" ] || return 0
+	mountpoint -q "$MX_ROOT/proc" && umount "$MX_ROOT/proc"
+	mountpoint -q "$MX_ROOT" && umount "$MX_ROOT"
+	mx__rm "${MX_OVERLAY:?}/upper"
+	mx__rm "${MX_OVERLAY:?}/work"
+	rmdir "$MX_ROOT" 2>/dev/null || true
+	MX_ROOT=""
+	exec {MX_ENTER_LOCK}>&-
+}
+
+# mx_snapshot FILE: one line per file of MX_ROOT: "path type size [md5]".
+mx_snapshot()
+{
+	local r=$MX_ROOT
+	(cd "$r" && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev \
+			-o -path ./tmp -o -path ./run -o -path ./var/cache \
+			-o -path ./var/log -o -path ./var/lib/apt/lists \) -prune \
+			-o -type f -printf '%p f %s\n' -o -type l -printf '%p l %l\n' \
+			-o -printf '%p %y\n') | LC_ALL=C sort >"$1.list"
+	# contents where a changed file would matter
+	(cd "$r" && find ./etc ./usr/src ./var/lib/dkms ./usr/lib/modules \
+		./lib/modules -xdev -type f 2>/dev/null | LC_ALL=C sort -u |
+		xargs -d '\n' -r md5sum) | awk '{ print $2, "md5", $1 }' >"$1.md5"
+	LC_ALL=C sort "$1.list" "$1.md5" >"$1"
+	rm -f "$1.list" "$1.md5"
+}
+
+# mx_snapshot_diff BEFORE AFTER: the lines that differ ("-" gone, "+" new),
+# minus dpkg's and apt's bookkeeping (including the list of kernels apt's
+# autoremove keeps, which every kernel installation rewrites) and DKMS's
+# signing key (made by DKMS at its first build and shared by every DKMS
+# module: not a file of ours).
+mx_snapshot_diff()
+{
+	diff "$1" "$2" | sed -n 's/^</-/p; s/^>/+/p' |
+		grep -Ev '^[-+] \./var/lib/dpkg/(status|status-old|available|diversions|statoverride|lock|lock-frontend|triggers/[^ ]*|updates/[^ ]*|info/format|cmethopt) ' |
+		grep -Ev '^[-+] \./var/lib/dkms/mok\.(key|pub) ' |
+		grep -Ev '^[-+] \./var/lib/dpkg/(info|triggers|updates) d ' |
+		grep -Ev '^[-+] \./etc/apt/apt\.conf\.d/01autoremove-kernels ' |
+		grep -Ev '^[-+] \./(etc/ld\.so\.cache|var/lib/dkms) ' || true
+}
+
+# mx_image_deb: the packages of MX_KVER's kernel image as installed in the
+# chroot (linux-image-KVER, and linux-binary-KVER and linux-modules-KVER
+# where the image is split), copied from the base's apt cache or downloaded
+# once with the chroot's apt into $CACHE/debs, named as vm.sh names its
+# downloads.  Sets MX_IMAGES to their paths.  Needs MX_ROOT (mx_enter).
+mx_image_deb()
+{
+	local p v a deb cached rel=""
+	[ -z "$MX_REL" ] || rel="-o APT::Default-Release=$MX_REL"
+	MX_IMAGES=()
+	mkdir -p "$CACHE/debs"
+	while read -r p v a; do
+		case $p in
+		linux-image-"$MX_KVER" | linux-image-"$MX_KVER"-unsigned | \
+		linux-binary-"$MX_KVER" | linux-modules-"$MX_KVER") ;;
+		*) continue ;;
+		esac
+		deb=$CACHE/debs/${p}_${v//:/%3a}_$a.deb
+		cached=$MX_ROOT/var/cache/apt/archives/$(basename "$deb")
+		if [ ! -f "$deb" ] && [ -f "$cached" ]; then
+			cp "$cached" "$deb.tmp" && mv "$deb.tmp" "$deb"
+		fi
+		if [ ! -f "$deb" ]; then
+			vm_log "downloading $p $v"
+			# shellcheck disable=SC2086
+			mx_chroot sh -c "cd /tmp && apt-get -q $rel download '$p=$v'" >&2 ||
+				vm_die "apt-get download $p failed"
+			mv "$MX_ROOT/tmp/$(basename "$deb")" "$deb.tmp" && mv "$deb.tmp" "$deb" ||
+				vm_die "apt-get download did not write $(basename "$deb")"
+		fi
+		MX_IMAGES+=("$deb")
+	done < <(mx_chroot dpkg-query -W -f '${Package} ${Version} ${Architecture} ${Status}\n' \
+		"linux-image-$MX_KVER*" "linux-binary-$MX_KVER*" "linux-modules-$MX_KVER*" 2>/dev/null |
+		awk '$NF == "installed" { print $1, $2, $3 }')
+	[ ${#MX_IMAGES[@]} -gt 0 ] || vm_die "no linux-image-$MX_KVER installed in the $MX_NAME chroot"
+}
+
+# mx_deb OUTDIR: "make deb" of the work tree into OUTDIR/dist; sets MX_DEB
+# to the .deb.
+mx_deb()
+{
+	local out=$1
+	rm -rf "$out/dist"
+	make -C "$REPO" deb DIST="$out/dist" >"$out/make-deb.log" 2>&1 || {
+		tail -n 20 "$out/make-deb.log" >&2
+		return 1
+	}
+	MX_DEB=$(ls "$out"/dist/snd-omnibus-dkms_*_all.deb | head -n 1)
+}
+
+# mx_time LABEL CMD...: run CMD, note how long it took; returns its status.
+mx_time()
+{
+	local label=$1 t0 rc=0
+	shift
+	t0=$(date +%s%N)
+	"$@" || rc=$?
+	MX_TIMES+=("$(( ($(date +%s%N) - t0) / 100000000 )) $label")
+	return "$rc"
+}
+
+mx_times()
+{
+	local l t
+	for l in ${MX_TIMES[@]+"${MX_TIMES[@]}"}; do
+		t=${l%% *}
+		printf 'TIME: %-40s %4d.%d s\n' "${l#* }" $((t / 10)) $((t % 10))
+	done
+}
+
+# ---- the kernel matrix: one entry, end to end --------------------------
+
+# mx__module_file ROOT KVER: the snd-omnibus module DKMS installed for KVER
+# (plain or compressed), empty if there is none.
+mx__module_file()
+{
+	ls "$1/lib/modules/$2/updates/dkms/snd-omnibus.ko"* 2>/dev/null | head -n 1
+}
+
+# mx__plain_ko FILE OUT: FILE decompressed (as the guest's kmod needs) to OUT.
+mx__plain_ko()
+{
+	case $1 in
+	*.xz) xz -dc "$1" >"$2" ;;
+	*.zst) zstd -qdc "$1" >"$2" ;;
+	*.gz) gzip -dc "$1" >"$2" ;;
+	*) cp "$1" "$2" ;;
+	esac
+}
+
+# mx__dkms_version: dkms's version in MX_ROOT as "MAJOR MINOR PATCH".
+mx__dkms_version()
+{
+	mx_chroot dpkg-query -W -f '${Version}' dkms |
+		sed 's/^\([0-9]*\)\.\([0-9]*\)\.\([0-9]*\).*/\1 \2 \3/'
+}
+
+# mx__build_warnings LOG: the compiler's and modpost's complaints in LOG.
+mx__build_warnings()
+{
+	grep -E 'warning:|error:|WARNING:|ERROR:' "$1" || true
+}
+
+# The guest's part: which driver gets the ES1370 (and the ICH) when udev
+# loads drivers, with and without the switch of /etc/modprobe.d/snd-omnibus.conf;
+# the virtual card's loopback; playback through snd-omnibus on every backend
+# the package has (ICH and SB16 where their sources are in the DKMS tree).
+MX_SCENARIO='
+# the driver bound to PCI function VENDOR DEVICE, "none" or "absent"
+pci_driver() {
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = "$1" ] && [ "$(cat "$d/device")" = "$2" ] || continue
+		if [ -e "$d/driver" ]; then basename "$(readlink "$d/driver")"; else echo none; fi
+		return
+	done
+	echo absent
+}
+# what udev does at boot for every PCI device (the guest has no udev)
+udev_coldplug() {
+	for d in /sys/bus/pci/devices/*; do
+		modprobe -b -q "$(cat "$d/modalias")" 2>/dev/null
+	done
+}
+# the card whose /proc/asound/cards title line matches PATTERN
+card_of() {
+	sed -n "s/^ *\([0-9][0-9]*\) \[.*$1.*/\1/p" /proc/asound/cards | head -n 1
+}
+bind() {
+	echo "$1 es1370=$(pci_driver 0x1274 0x5000) ich=$(pci_driver 0x8086 0x2415)" >>/out/bind.txt
+}
+
+# 1. as installed: udev loads the in-tree drivers
+udev_coldplug
+bind default
+lsmod >/out/lsmod-default.txt
+# 2. snd-omnibus loaded by hand (virtual card): takes no chip, says who has it
+dmesg -c >/dev/null
+modprobe snd-omnibus virtual_cards=1 || exit 1
+dmesg >/out/byhand-dmesg.txt
+bind byhand
+cat /proc/asound/cards >/out/cards-byhand.txt
+v=$(card_of "Omnibus Virtual")
+arecord -q -D "hw:$v,0" -f S16_LE -c 2 -r 44100 -d 3 /tmp/cap.wav 2>/out/arecord.err &
+rec=$!
+sleep 1
+aplay -q -D "hw:$v,0" /data/noise-virtual.wav 2>/out/aplay-virtual.err
+wait $rec
+cp /tmp/cap.wav /out/virtual-cap.wav
+rm -f /tmp/cap.wav
+rmmod snd-omnibus snd-ens1370 snd-intel8x0 || exit 1
+bind unloaded
+# 3. the switch: the shipped file with its softdep lines uncommented
+mkdir -p /etc/modprobe.d
+sed "s/^#softdep/softdep/" /data/snd-omnibus.conf >/etc/modprobe.d/snd-omnibus.conf
+modprobe -c | grep "^softdep" >/out/softdep.txt
+udev_coldplug
+bind switched
+lsmod >/out/lsmod-switched.txt
+cat /proc/asound/cards >/out/cards-switched.txt
+e=$(card_of ES1370)
+aplay -q -D "hw:$e,0" /data/noise44.wav 2>/out/aplay-es1370.err
+if [ -n "$ICH" ]; then
+	i=$(card_of "ICH")
+	amixer -c "$i" -q sset Master 100% unmute
+	amixer -c "$i" -q sset PCM 100% unmute
+	aplay -q -D "hw:$i,0" /data/noise48.wav 2>/out/aplay-ich.err
+fi
+# 3b. the ISA Sound Blaster 16 (no driver is ever autoloaded for it)
+if [ -n "$SB16" ]; then
+	rmmod snd-omnibus || exit 1
+	modprobe snd-omnibus port=0x220 irq=5 dma8=1 dma16=5 || exit 1
+	s=$(card_of "Sound Blaster 16")
+	aplay -q -D "hw:$s,0" /data/noise44.wav 2>/out/aplay-sb16.err
+fi
+# 4. the switch left on, the module gone (apt remove keeps conffiles): the
+# missing softdep module is skipped and the in-tree drivers load as before
+rmmod snd-omnibus snd-ens1370 snd-intel8x0 || exit 1
+rm -f /lib/modules/*/updates/snd-omnibus.ko
+depmod
+udev_coldplug
+bind removed
+echo done >>/out/bind.txt
+'
+
+# mx_kernel_matrix NAME: the whole matrix entry NAME (see t-matrix-*.sh).
+mx_kernel_matrix()
+{
+	local n=$1 out deb ver ko f dv rc log lines ich="" sb16="" img kver
+	local wav=$REPO/tests/lib/wav.py
+
+	out=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-matrix-$n.XXXXXX")}
+	mkdir -p "$out"
+	out=$(cd "$out" && pwd)
+	mx_target "$n"
+	vm_host_deps mmdebstrap dpkg-dev debhelper dh-dkms xz-utils zstd
+	ver=$(make -s -C "$REPO" version)
+
+	mx_time "$n: chroot" mx_base
+	if [ "$MX_BASE_BUILT" = 1 ]; then
+		echo "matrix $n: built the $MX_SUITE chroot ($MX_KVER)"
+	else
+		echo "matrix $n: cached $MX_SUITE chroot ($MX_KVER)"
+	fi
+	mx_time "$n: make deb" mx_deb "$out" || {
+		fail "matrix-$n-deb" "make deb failed (see $out/make-deb.log)"
+		return 0
+	}
+	deb=$MX_DEB
+	mx_enter "$out/chroot"
+	cp "$deb" "$MX_ROOT/tmp/"
+	mx_snapshot "$out/before.files"
+	mx_chroot dpkg-query -W -f '${Package}\n' | sort >"$out/before.pkgs"
+
+	# --- the package installs with apt, DKMS builds for the headers ------
+	rc=0
+	mx_time "$n: apt install + DKMS build" \
+		mx_chroot apt-get -q -y -o Dpkg::Use-Pty=0 install "/tmp/$(basename "$deb")" \
+		>"$out/install.log" 2>&1 || rc=$?
+	ko=$(mx__module_file "$MX_ROOT" "$MX_KVER")
+	if [ "$rc" = 0 ] && [ -n "$ko" ]; then
+		pass "matrix-$n-deb-install"
+	else
+		sed 's/^/    /' "$out/install.log" | tail -n 30
+		fail "matrix-$n-deb-install" "apt-get install exited $rc, module for $MX_KVER: ${ko:-none}"
+	fi
+	log=$(ls "$MX_ROOT/var/lib/dkms/snd-omnibus/$ver/$MX_KVER"/*/log/make.log 2>/dev/null | head -n 1)
+	if [ -z "$log" ]; then
+		fail "matrix-$n-build-no-warnings" "no DKMS make.log for $MX_KVER"
+	else
+		cp "$log" "$out/make-$MX_KVER.log"
+		lines=$(mx__build_warnings "$log")
+		if [ -z "$lines" ]; then
+			pass "matrix-$n-build-no-warnings"
+		else
+			printf '%s\n' "$lines" | head -n 20 | sed 's/^/    /'
+			fail "matrix-$n-build-no-warnings" "$(printf '%s\n' "$lines" | head -n 1)"
+		fi
+	fi
+	if [ -n "$ko" ]; then
+		f=${ko#"$MX_ROOT"}
+		if [ "$(mx_chroot modinfo -F version "$f")" = "$ver" ] &&
+		   mx_chroot modinfo -F vermagic "$f" | grep -q "^$MX_KVER "; then
+			pass "matrix-$n-modinfo"
+		else
+			fail "matrix-$n-modinfo" "$(mx_chroot modinfo -F version "$f") / $(mx_chroot modinfo -F vermagic "$f")"
+		fi
+		mx__plain_ko "$ko" "$out/snd-omnibus.ko"
+	fi
+
+	# --- a second kernel's headers: DKMS builds for it too ---------------
+	rc=0
+	mx_time "$n: second headers + rebuild" \
+		mx_apt ${MX_REL:+-t "$MX_REL"} install "$MX_SECOND_IMAGE_PKG" "linux-headers-$MX_SECOND_KVER" \
+		>"$out/second.log" 2>&1 || rc=$?
+	f=$(mx__module_file "$MX_ROOT" "$MX_SECOND_KVER")
+	if [ "$rc" = 0 ] && [ -n "$f" ] &&
+	   mx_chroot dkms status -m snd-omnibus | grep -q "$MX_SECOND_KVER.*installed"; then
+		pass "matrix-$n-autorebuild-$MX_SECOND_KVER"
+	else
+		sed 's/^/    /' "$out/second.log" | tail -n 30
+		fail "matrix-$n-autorebuild-$MX_SECOND_KVER" "apt-get exited $rc, module: ${f:-none}"
+	fi
+
+	# --- headers of a kernel without ALSA: skipped -----------------------
+	if [ -n "$MX_NOSOUND" ]; then
+		rc=0
+		mx_time "$n: no-sound headers" \
+			mx_apt ${MX_REL:+-t "$MX_REL"} install "linux-headers-$MX_NOSOUND_KVER" \
+			>"$out/nosound.log" 2>&1 || rc=$?
+		f=$(mx__module_file "$MX_ROOT" "$MX_NOSOUND_KVER")
+		read -r -a dv <<<"$(mx__dkms_version)"
+		if [ "${dv[0]}" = 3 ] && [ "${dv[1]}" = 0 ] && [ "${dv[2]}" -lt 11 ]; then
+			# dkms 3.0.0-3.0.10 (Debian 12): autoinstall fails on a
+			# BUILD_EXCLUSIVE mismatch (dkms #302, fixed in 3.0.11), so the
+			# headers package fails to configure.  README.Debian says so;
+			# check it is that and only that, and that purging helps.
+			if [ "$rc" != 0 ] && [ -z "$f" ] &&
+			   grep -q 'BUILD_EXCLUSIVE directive' "$out/nosound.log" &&
+			   grep -q 'header_postinst.d/dkms exited with return code 11' "$out/nosound.log" &&
+			   [ -n "$(mx__module_file "$MX_ROOT" "$MX_KVER")" ] &&
+			   mx_apt purge "linux-headers-$MX_NOSOUND_KVER" \
+				>"$out/nosound-purge.log" 2>&1 &&
+			   [ -z "$(mx_chroot dpkg --audit)" ]; then
+				echo "NOTE: dkms $(IFS=.; echo "${dv[*]}"): installing linux-headers-$MX_NOSOUND_KVER fails as README.Debian documents (dkms #302); purging it recovers"
+				pass "matrix-$n-nosound-dkms302-as-documented"
+			else
+				sed 's/^/    /' "$out/nosound.log" | tail -n 30
+				fail "matrix-$n-nosound-dkms302-as-documented" "apt-get exited $rc, module: ${f:-none}"
+			fi
+		elif [ "$rc" = 0 ] && [ -z "$f" ] &&
+		     ! mx_chroot dkms status -m snd-omnibus | grep -q "$MX_NOSOUND_KVER"; then
+			grep -q 'BUILD_EXCLUSIVE' "$out/nosound.log" ||
+				echo "NOTE: dkms $(IFS=.; echo "${dv[*]}") does not know BUILD_EXCLUSIVE_CONFIG: it tried the build for $MX_NOSOUND_KVER, which failed, and carried on"
+			pass "matrix-$n-nosound-skipped"
+		else
+			sed 's/^/    /' "$out/nosound.log" | tail -n 30
+			fail "matrix-$n-nosound-skipped" "apt-get exited $rc, module: ${f:-none}"
+		fi
+	fi
+
+	# the guest's kernel, from this suite (before the chroot goes away),
+	# unless the host's apt knows it (the host's suite): then vm.sh gets it
+	img=""
+	MX_IMAGES=()
+	if vm__find_image "$MX_KVER"; then
+		img=host
+	else
+		mx_time "$n: linux-image download" mx_image_deb && img=deb
+	fi
+	# the backends the package has
+	ls "$MX_ROOT/usr/src/snd-omnibus-$ver/src"/ich*.c >/dev/null 2>&1 && ich=1
+	ls "$MX_ROOT/usr/src/snd-omnibus-$ver/src"/sb16*.c >/dev/null 2>&1 && sb16=1
+
+	# --- purge: nothing of ours is left ----------------------------------
+	rc=0
+	mx_time "$n: purge" mx_chroot apt-get -q -y -o Dpkg::Use-Pty=0 \
+		purge snd-omnibus-dkms >"$out/purge.log" 2>&1 || rc=$?
+	lines=$(cd "$MX_ROOT" && find . -xdev -name '*omnibus*' ! -path './tmp/*' 2>/dev/null)
+	# the kernel packages this test added go too, so that the file lists
+	# compare (explicitly: apt's autoremove keeps the newest kernels)
+	f=$(mx_chroot dpkg-query -W -f '${Package}\n' | sort | comm -13 "$out/before.pkgs" -)
+	# shellcheck disable=SC2086
+	[ -z "$f" ] || mx_apt purge --autoremove $f >>"$out/purge.log" 2>&1 || rc=$?
+	mx_snapshot "$out/after.files"
+	mx_snapshot_diff "$out/before.files" "$out/after.files" >"$out/purge.diff"
+	if [ "$rc" = 0 ] && [ -z "$lines" ] && [ ! -s "$out/purge.diff" ]; then
+		pass "matrix-$n-purge-leaves-nothing"
+	else
+		{ printf '%s\n' "$lines"; head -n 30 "$out/purge.diff"; } | sed 's/^/    /'
+		fail "matrix-$n-purge-leaves-nothing" "apt-get purge exited $rc; $(printf '%s\n' "$lines" | grep -c .) files named *omnibus*, $(grep -c . "$out/purge.diff") file-list changes"
+	fi
+	mx_leave
+
+	# --- the module DKMS built boots with the suite's kernel and plays ---
+	if [ -z "$img" ] || [ ! -f "$out/snd-omnibus.ko" ]; then
+		fail "matrix-$n-vm" "no linux-image or no module to boot"
+		mx_times
+		return 0
+	fi
+	if [ "$MX_ARCH" != amd64 ] && ! declare -f vm_run | grep -q "i386"; then
+		echo "SKIP: matrix-$n-vm: tests/lib/vm.sh cannot boot $MX_ARCH guests yet"
+		mx_times
+		return 0
+	fi
+	if [ "$img" = host ]; then
+		kver=$MX_KVER
+	else
+		mx_time "$n: unpack kernel" vm_kernel_deb "${MX_IMAGES[@]}" >"$out/kver"
+		kver=$(cat "$out/kver")
+	fi
+	python3 "$wav" noise "$out/noise44.wav" --rate 44100 --seconds 2.5 --seed 44
+	python3 "$wav" noise "$out/noise48.wav" --rate 48000 --seconds 2.5 --seed 48
+	python3 "$wav" noise "$out/noise-virtual.wav" --rate 44100 --seconds 1 --seed 7
+	rm -rf "$out/vm"
+	mkdir -p "$out/vm"
+	local -a qa=(--qemu-args "-device ES1370,audiodev=es"
+		--qemu-args "-audiodev wav,id=es,path=$out/vm/es1370.wav"
+		--qemu-args "-device AC97,audiodev=ich"
+		--qemu-args "-audiodev wav,id=ich,path=$out/vm/ich.wav,out.frequency=48000")
+	[ -z "$sb16" ] || qa+=(--qemu-args "-device sb16,audiodev=sb"
+		--qemu-args "-audiodev wav,id=sb,path=$out/vm/sb16.wav")
+	[ "$MX_ARCH" = amd64 ] || qa+=(--arch i386)
+	{ echo "ICH=$ich SB16=$sb16"; printf '%s\n' "$MX_SCENARIO"; } >"$out/scenario"
+	mx_time "$n: VM" vm_run --kver "$kver" --module "$out/snd-omnibus.ko" \
+		--out "$out/vm" --timeout 180 "${qa[@]}" \
+		--file "$REPO/modprobe/snd-omnibus.conf:snd-omnibus.conf" \
+		--file "$out/noise44.wav" --file "$out/noise48.wav" \
+		--file "$out/noise-virtual.wav" \
+		--scenario "$out/scenario" >"$out/vm.log" || true
+	mx__vm_checks "$n" "$out" "$ich" "$sb16"
+	mx_times
+}
+
+# mx__vm_checks NAME OUT ICH SB16: what the guest reported.
+mx__vm_checks()
+{
+	local n=$1 out=$2 ich=$3 sb16=$4 vo=$2/vm b exp
+	local wav=$REPO/tests/lib/wav.py
+
+	b=$vo/bind.txt
+	if ! grep -qx 'done' "$b" 2>/dev/null; then
+		sed 's/^/    /' "$out/vm.log" | tail -n 40
+		fail "matrix-$n-vm" "the scenario did not finish (exit: $(cat "$vo/exit" 2>/dev/null))"
+		return 0
+	fi
+	sed 's/^/    guest: /' "$b"
+	# as installed: the in-tree drivers have their chips, snd-omnibus is not loaded
+	if grep -qx 'default es1370=snd_ens1370 ich=snd_intel8x0' "$b" &&
+	   ! grep -q '^snd_omnibus ' "$vo/lsmod-default.txt"; then
+		pass "matrix-$n-coexist-default-in-tree"
+	else
+		fail "matrix-$n-coexist-default-in-tree" "$(grep '^default' "$b"; grep -c '^snd_omnibus ' "$vo/lsmod-default.txt") snd_omnibus loaded"
+	fi
+	# loaded by hand: still theirs, one line says so per chip snd-omnibus knows
+	exp=0
+	[ -z "$ich" ] || exp=1
+	if grep -qx 'byhand es1370=snd_ens1370 ich=snd_intel8x0' "$b" &&
+	   [ "$(grep -c 'driven by snd_ens1370' "$vo/byhand-dmesg.txt")" = 1 ] &&
+	   [ "$(grep -c 'driven by snd_intel8x0' "$vo/byhand-dmesg.txt")" = "$exp" ]; then
+		pass "matrix-$n-coexist-byhand-names-holder"
+	else
+		fail "matrix-$n-coexist-byhand-names-holder" "$(grep '^byhand' "$b"; grep -i 'driven by' "$vo/byhand-dmesg.txt")"
+	fi
+	# the switch: snd-omnibus first, it binds
+	exp='snd_intel8x0'
+	[ -z "$ich" ] || exp='snd_omnibus_ich'
+	if grep -qx "switched es1370=snd_omnibus_es1370 ich=$exp" "$b" &&
+	   grep -q '^softdep snd_ens1370 pre: snd-omnibus' "$vo/softdep.txt" &&
+	   grep -q '^snd_omnibus ' "$vo/lsmod-switched.txt"; then
+		pass "matrix-$n-coexist-switch-binds-snd-omnibus"
+	else
+		fail "matrix-$n-coexist-switch-binds-snd-omnibus" "$(grep '^switched' "$b"; cat "$vo/softdep.txt")"
+	fi
+	if grep -qx 'removed es1370=snd_ens1370 ich=snd_intel8x0' "$b"; then
+		pass "matrix-$n-coexist-switch-without-module"
+	else
+		fail "matrix-$n-coexist-switch-without-module" "$(grep '^removed' "$b")"
+	fi
+	check "matrix-$n-virtual-loopback-bitexact" python3 "$wav" contains \
+		"$out/noise-virtual.wav" "$vo/virtual-cap.wav"
+	check "matrix-$n-es1370-bitexact" python3 "$wav" contains \
+		"$out/noise44.wav" "$vo/es1370.wav" --prefix-seconds 2
+	if [ -n "$ich" ]; then
+		check "matrix-$n-ich-bitexact" python3 "$wav" contains \
+			"$out/noise48.wav" "$vo/ich.wav" --prefix-seconds 2
+	fi
+	if [ -n "$sb16" ]; then
+		check "matrix-$n-sb16-bitexact" python3 "$wav" contains \
+			"$out/noise44.wav" "$vo/sb16.wav" --prefix-seconds 2
+	fi
+	check_dmesg_clean "$vo/dmesg.txt" "matrix-$n-dmesg-clean"
+}

@@ -1,0 +1,35 @@
+#!/bin/bash
+#
+# t-matrix-7.3.sh - the kernel matrix on Debian 13 backports
+# (trixie-backports), Linux 7.3, in a chroot of that suite with its own
+# compiler (cached under $XDG_CACHE_HOME/snd-omnibus):
+#
+#  - "make deb" builds the package; apt installs it and DKMS builds the
+#    module for the suite's headers with no compiler or modpost warning;
+#  - installing a second kernel (another flavour's image and headers)
+#    rebuilds it for that kernel (DKMS's kernel hooks, AUTOINSTALL);
+#  - headers of a kernel without ALSA (the cloud flavour) are skipped (with
+#    Debian 12's dkms 3.0.10: fail as README.Debian documents, dkms #302);
+#  - apt purge leaves no file of ours (file lists compared);
+#  - the module DKMS built boots with the suite's own kernel in QEMU: udev
+#    (emulated) gives the ES1370 and the ICH to the in-tree drivers and
+#    never loads snd-omnibus; loaded by hand, it names the holder; the
+#    switch in /etc/modprobe.d/snd-omnibus.conf gives the chips to
+#    snd-omnibus, and is harmless once the module is gone; noise plays
+#    byte for byte through the virtual card's loopback and through every
+#    backend the package has (ES1370, ICH, SB16).
+#
+# The steps are in tests/lib/matrix.sh (mx_kernel_matrix); each prints its
+# wall time on a "TIME:" line.  Run by tests/run.sh, or alone as root.
+
+set -eu
+REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=lib/vm.sh
+. "$REPO/tests/lib/vm.sh"
+# shellcheck source=lib/test.sh
+. "$REPO/tests/lib/test.sh"
+# shellcheck source=lib/matrix.sh
+. "$REPO/tests/lib/matrix.sh"
+
+mx_kernel_matrix 7.3
+test_done
