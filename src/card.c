@@ -25,6 +25,7 @@ static int index[SNDRV_CARDS] = SNDRV_DEFAULT_IDX;
 static char *id[SNDRV_CARDS] = SNDRV_DEFAULT_STR;
 static bool enable[SNDRV_CARDS] = SNDRV_DEFAULT_ENABLE_PNP;
 static int virtual_cards;
+static bool claim_pci = true;
 
 module_param_array(index, int, NULL, 0444);
 MODULE_PARM_DESC(index, "Index value for each snd-omnibus card, in slot order.");
@@ -34,6 +35,8 @@ module_param_array(enable, bool, NULL, 0444);
 MODULE_PARM_DESC(enable, "Enable each snd-omnibus card slot (a disabled slot is skipped).");
 module_param(virtual_cards, int, 0444);
 MODULE_PARM_DESC(virtual_cards, "Number of bus-less virtual cards to create (0-8, default 0).");
+module_param(claim_pci, bool, 0444);
+MODULE_PARM_DESC(claim_pci, "Drive free ES1370 and Intel ICH PCI chips (default Y; N leaves them to other drivers).");
 
 static DEFINE_MUTEX(slot_lock);
 static DECLARE_BITMAP(slots_used, SNDRV_CARDS);
@@ -134,6 +137,13 @@ static int __init omnibus_init(void)
 	err = omnibus_virtual_init(virtual_cards);
 	if (err < 0)
 		goto undo_isa;
+	/*
+	 * claim_pci=0 is for loading the module at boot for an ISA or
+	 * virtual card: the PCI chips then stay with the in-tree drivers,
+	 * whichever of the two modules is loaded first.
+	 */
+	if (!claim_pci)
+		return 0;
 	err = omnibus_es1370_init();
 	if (err < 0)
 		goto undo_virtual;
@@ -153,8 +163,10 @@ undo_isa:
 
 static void __exit omnibus_exit(void)
 {
-	omnibus_ich_exit();
-	omnibus_es1370_exit();
+	if (claim_pci) {
+		omnibus_ich_exit();
+		omnibus_es1370_exit();
+	}
 	omnibus_virtual_exit();
 	omnibus_isa_exit();
 }

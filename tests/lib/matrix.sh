@@ -507,6 +507,11 @@ cp /tmp/cap.wav /out/virtual-cap.wav
 rm -f /tmp/cap.wav
 rmmod snd-omnibus snd-ens1370 snd-intel8x0 || exit 1
 bind unloaded
+# 2b. claim_pci=0 (for loading at boot for ISA or virtual cards): the free
+# chips stay free, ready for the in-tree drivers
+modprobe snd-omnibus virtual_cards=1 claim_pci=0 || exit 1
+bind noclaim
+rmmod snd-omnibus || exit 1
 # 3. the switch: the shipped file with its softdep lines uncommented
 mkdir -p /etc/modprobe.d
 sed "s/^#softdep/softdep/" /data/snd-omnibus.conf >/etc/modprobe.d/snd-omnibus.conf
@@ -758,6 +763,13 @@ mx__vm_checks()
 		pass "matrix-$n-coexist-byhand-names-holder"
 	else
 		fail "matrix-$n-coexist-byhand-names-holder" "$(grep '^byhand' "$b"; grep -i 'driven by' "$vo/byhand-dmesg.txt")"
+	fi
+	# claim_pci=0: snd-omnibus leaves free chips alone
+	if grep -qx 'unloaded es1370=none ich=none' "$b" &&
+	   grep -qx 'noclaim es1370=none ich=none' "$b"; then
+		pass "matrix-$n-claim-pci-off-leaves-chips"
+	else
+		fail "matrix-$n-claim-pci-off-leaves-chips" "$(grep -e '^unloaded' -e '^noclaim' "$b")"
 	fi
 	# the switch: snd-omnibus first, it binds
 	exp='snd_intel8x0'
