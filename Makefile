@@ -135,14 +135,17 @@ dkms-uninstall:
 	$(uninstall_modprobe_conf)
 
 # dist/snd-omnibus-VERSION.tar.gz: the work tree's files (tracked and
-# untracked, minus what .gitignore ignores), as an upstream release tarball.
+# untracked, minus what .gitignore ignores; outside git, every file minus
+# kbuild's and the tests' output), as an upstream release tarball.
 # debian/ stays out: it is the Debian packaging, added by "make deb".
 dist:
 	@test -n "$(VERSION)" || { echo "no OMNIBUS_VERSION in src/omnibus.h" >&2; exit 1; }
 	mkdir -p "$(DIST)"
 	@{ git ls-files -co --exclude-standard 2>/dev/null || \
 		find . -name .git -prune -o -type f -print | sed 's|^\./||'; } | \
-		grep -v -e '^debian/' -e '^dist/' -e '^tests/out/' -e '^\.' -e '\.mod\.c$$' | \
+		grep -v -e '^debian/' -e '^dist/' -e '^tests/out/' -e '^\.' -e '/\.' \
+			-e '\.\(o\|ko\|mod\|mod\.c\|cmd\|order\|symvers\|d\|dwo\)$$' \
+			-e '^src/build\.log$$' | \
 		while read -r f; do [ -f "$$f" ] && printf '%s\n' "$$f"; done | \
 		LC_ALL=C sort -u >"$(DIST)/.files"
 	tar -czf "$(DIST)/$(NAME)-$(VERSION).tar.gz" --owner=0 --group=0 \
