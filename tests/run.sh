@@ -10,8 +10,10 @@
 # exist) and TEST_OUT (a fresh directory for its artifacts) in the
 # environment.  Counts the "PASS: " and "FAIL: " lines they print; a script
 # that exits non-zero without a FAIL line, or reports nothing at all, counts
-# as one failure.  Ends with the line "N passed, N failed" and exits non-zero
-# if anything failed.
+# as one failure.  Prints the time each script took and, when scripts print
+# "FIGURE: KIND runs=N failures=N reports=N leaks=N" lines (the reliability
+# tests), one table of them per kind.  Ends with the line "N passed, N
+# failed" and exits non-zero if anything failed.
 #
 # Environment: KVER, MODULE override the defaults; TEST_TIMEOUT (seconds per
 # script, default 1200); KEEP=1 keeps the artifacts of passing scripts too.
@@ -60,6 +62,9 @@ echo "artifacts in $RUN_DIR"
 
 total_pass=0
 total_fail=0
+times=()
+FIGURES=$RUN_DIR/figures.txt
+: >"$FIGURES"
 t_all=$(date +%s%N)
 for script in "${scripts[@]}"; do
 	name=$(basename "$script" .sh)
@@ -90,11 +95,42 @@ for script in "${scripts[@]}"; do
 		$((secs / 1000)) $((secs % 1000 / 100))
 	total_pass=$((total_pass + np))
 	total_fail=$((total_fail + nf))
+	times+=("$(printf '%-24s %4d passed %3d failed %7d.%01d s' "$name" "$np" "$nf" \
+		$((secs / 1000)) $((secs % 1000 / 100)))")
+	grep '^FIGURE: ' "$log" >>"$FIGURES" || true
 	if [ "$nf" -eq 0 ] && [ -z "${KEEP:-}" ]; then
 		rm -rf "$TEST_OUT"
 	fi
 done
 secs=$(( ($(date +%s%N) - t_all) / 1000000000 ))
+
+echo "=== time per test"
+printf '%s\n' "${times[@]}"
+# the reliability tests' figures (tests/t-rel-*.sh): one row per kind
+if [ -s "$FIGURES" ]; then
+	echo "=== reliability"
+	awk '
+	{
+		k = $2
+		if (!(k in runs)) order[n++] = k
+		for (i = 3; i <= NF; i++) {
+			split($i, kv, "=")
+			v[kv[1]] = kv[2] + 0
+		}
+		runs[k] += v["runs"]; fails[k] += v["failures"]
+		reps[k] += v["reports"]; leaks[k] += v["leaks"]
+	}
+	END {
+		printf "%-22s %8s %9s %8s %6s\n", "kind", "runs", "failures", "reports", "leaks"
+		for (i = 0; i < n; i++) {
+			k = order[i]
+			printf "%-22s %8d %9d %8d %6d\n", k, runs[k], fails[k], reps[k], leaks[k]
+			tr += runs[k]; tf += fails[k]; tp += reps[k]; tl += leaks[k]
+		}
+		printf "%-22s %8d %9d %8d %6d\n", "total", tr, tf, tp, tl
+	}' "$FIGURES"
+fi
+rm -f "$FIGURES"
 rmdir "$RUN_DIR" 2>/dev/null || echo "artifacts kept in $RUN_DIR"
 echo "total time ${secs} s"
 echo "$total_pass passed, $total_fail failed"
