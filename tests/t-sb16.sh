@@ -529,7 +529,12 @@ fi
 # Pre-allocation halves its request until it gets memory (down to 16 KiB);
 # hw_params then keeps to what it got, and a substream that got nothing
 # fails hw_params with ENOMEM and one line.
+# With two periods of a 64 KiB buffer, a host busy enough to stall the
+# emulated machine for ~190 ms underruns aplay, and the recording then has a
+# gap that is no fault of the driver: such a run (aplay says "underrun") is
+# tried once more; a second underrun fails the byte check as before.
 Z=$OUT/zonedma
+for attempt in 1 2; do
 rm -rf "$Z"
 mkdir -p "$Z"
 # shellcheck disable=SC2016 # a literal $ for the kernel
@@ -555,6 +560,9 @@ dmesg >/out/dmesg-load.txt
 rmmod snd-omnibus
 exit 0
 EOF
+grep -q 'underrun' "$Z/aplay.err" 2>/dev/null || break
+[ "$attempt" = 2 ] || echo "NOTE: aplay underran (host too busy?): $(cat "$Z/aplay.err"); once more"
+done
 if [ "$(cat "$Z/exit" 2>/dev/null)" != 0 ]; then
 	sed 's/^/    /' "$OUT/zonedma.log" | tail -n 40
 	fail sb16-prealloc-fallback "the scenario did not finish (exit: $(cat "$Z/exit" 2>/dev/null))"
