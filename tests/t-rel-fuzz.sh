@@ -16,7 +16,8 @@
 #   sb16      -device sb16, port=0x220 irq=5 dma8=1 dma16=5
 #
 # For each run it checks that the fuzzer ran all its iterations (a call that
-# blocks for 10 s is a failure: the fuzzer's watchdog), that the card then
+# blocks for 10 s is a failure: the fuzzer's watchdog) and that no control
+# accepted a write that left it outside its range, that the card then
 # still plays byte for byte (-audiodev wav, or the virtual card's loopback
 # capture), that the module unloads and gives back its I/O ports, IRQs and
 # DMA channels, and that the kernel log has no report (and kmemleak, on a
@@ -24,7 +25,7 @@
 # a bug (REGRESSION_SEEDS below).
 #
 # Environment: FUZZ_SEED (default 6001; card n uses FUZZ_SEED + n),
-# FUZZ_ITER (iterations per card, default 20000), FUZZ_CARDS (default
+# FUZZ_ITER (iterations per card, default 50000), FUZZ_CARDS (default
 # "virtual es1370 ich sb16").  The seed and count are printed: to reproduce
 # a failure run alsa-fuzz with the same seed, count and device list (see
 # README).  Prints "FIGURE: fuzz runs=... failures=... reports=...
@@ -47,7 +48,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 FUZZ_SEED=${FUZZ_SEED:-6001}
-FUZZ_ITER=${FUZZ_ITER:-20000}
+FUZZ_ITER=${FUZZ_ITER:-50000}
 FUZZ_CARDS=${FUZZ_CARDS:-virtual es1370 ich sb16}
 
 # Seeds that made the fuzzer find a bug, each run again as a regression
@@ -172,7 +173,7 @@ EOF
 	else
 		sed 's/^/    /' "$V/fuzz.txt" | tail -n 5
 		sed 's/^/    trace: /' "$V/trace-tail.txt" | tail -n 30
-		fuzz_fail "fuzz-$name-iterations" "$(grep -E 'WATCHDOG|signal|rc=' "$V/fuzz.txt" | head -n 2 | tr '\n' ' ')(seed $seed)"
+		fuzz_fail "fuzz-$name-iterations" "$(grep -E 'WATCHDOG|signal|VIOLATION|rc=' "$V/fuzz.txt" | head -n 3 | tr '\n' ' ')(seed $seed)"
 	fi
 
 	if [ ! -f "$V/aplay.ok" ]; then

@@ -21,9 +21,15 @@
  * operation of which iteration blocked and exits with status 3.  -v
  * traces every operation on stderr before it is made (unbuffered).
  *
+ * One conformance check rides along: after a control write that the
+ * kernel accepted, the control (unless it is a user control, which stores
+ * anything) must read back within the range its ELEM_INFO gives; a value
+ * outside is printed as a VIOLATION.
+ *
  * Exit status: 0 when all iterations ran (errors returned by the kernel
  * are expected and counted, not failures), 2 usage, 3 watchdog, 4 the
- * program itself was killed by an unexpected signal.
+ * program itself was killed by an unexpected signal, 5 all iterations ran
+ * but a control held a value outside its range.
  *
  * Built static on the host: gcc -static -O2 -o alsa-fuzz alsa-fuzz.c
  */
@@ -144,6 +150,8 @@ static const char *cur_op = "start";
 static unsigned char *big;	/* BIG bytes, followed by a PROT_NONE page */
 static unsigned char *rdonly;	/* one read-only page */
 static unsigned char *guard;	/* the PROT_NONE page after big */
+
+static unsigned long violations;
 
 static sigjmp_buf touch_jmp;
 static volatile sig_atomic_t touching;
@@ -1041,6 +1049,53 @@ static void ctl_values(struct snd_ctl_elem_info *in, struct snd_ctl_elem_value *
 	(void)cnt;
 }
 
+/*
+ * After a write the kernel took, a driver's control must hold values in
+ * the range its info gives (user controls store anything: not checked).
+ */
+static void ctl_check_range(int fd, struct snd_ctl_elem_info *in)
+{
+	struct snd_ctl_elem_value v;
+	unsigned int i, cnt = in->count;
+	long val = 0;
+	int bad = 0;
+
+	if ((in->access & SNDRV_CTL_ELEM_ACCESS_USER) ||
+	    !(in->access & SNDRV_CTL_ELEM_ACCESS_READ))
+		return;
+	memset(&v, 0, sizeof(v));
+	v.id = in->id;
+	if (xioctl(fd, "ELEM_READ(check)", SNDRV_CTL_IOCTL_ELEM_READ, &v) < 0)
+		return;
+	if (cnt > 128)
+		cnt = 128;
+	for (i = 0; i < cnt && !bad; i++) {
+		switch (in->type) {
+		case SNDRV_CTL_ELEM_TYPE_BOOLEAN:
+			val = v.value.integer.value[i];
+			bad = val != 0 && val != 1;
+			break;
+		case SNDRV_CTL_ELEM_TYPE_INTEGER:
+			val = v.value.integer.value[i];
+			bad = val < in->value.integer.min ||
+			      val > in->value.integer.max;
+			break;
+		case SNDRV_CTL_ELEM_TYPE_ENUMERATED:
+			val = v.value.enumerated.item[i];
+			bad = v.value.enumerated.item[i] >= in->value.enumerated.items;
+			break;
+		default:
+			break;
+		}
+	}
+	if (bad) {
+		violations++;
+		printf("alsa-fuzz: VIOLATION: seed %llu iteration %ld: control %u '%s' holds %ld (value %u) after a write, outside its range\n",
+		       seed, iter, in->id.numid, (char *)in->id.name, val, i - 1);
+		fflush(stdout);
+	}
+}
+
 static unsigned int user_ctl_seq;
 
 static void ctl_add(int fd, int replace)
@@ -1170,8 +1225,9 @@ static void ctl_op(struct dev *d)
 		if (chance(30))
 			xioctl(s->fd, "ELEM_READ", SNDRV_CTL_IOCTL_ELEM_READ, &v);
 		ctl_values(&in, &v, sane);
-		xioctl(s->fd, sane ? "ELEM_WRITE(in range)" : "ELEM_WRITE(out of range)",
-		       SNDRV_CTL_IOCTL_ELEM_WRITE, &v);
+		if (xioctl(s->fd, sane ? "ELEM_WRITE(in range)" : "ELEM_WRITE(out of range)",
+			   SNDRV_CTL_IOCTL_ELEM_WRITE, &v) >= 0 && in.id.numid)
+			ctl_check_range(s->fd, &in);
 		if (chance(30))
 			xioctl(s->fd, "ELEM_READ", SNDRV_CTL_IOCTL_ELEM_READ, &v);
 		break;
@@ -1368,8 +1424,8 @@ int main(int argc, char **argv)
 	for (k = 0; k < N_STATS && stats[k].name; k++)
 		printf("alsa-fuzz: %-26s %8lu %8lu\n", stats[k].name,
 		       stats[k].calls, stats[k].ok);
-	printf("alsa-fuzz: done: seed %llu, %ld iterations in %.1f s, %lu faults on mapped pages\n",
+	printf("alsa-fuzz: done: seed %llu, %ld iterations in %.1f s, %lu faults on mapped pages, %lu control range violations\n",
 	       seed, iterations, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-	       faults);
-	return 0;
+	       faults, violations);
+	return violations ? 5 : 0;
 }
