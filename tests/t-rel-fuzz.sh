@@ -24,8 +24,13 @@
 # kernel that has it, no leak).  Then it re-runs the seeds that once found
 # a bug (REGRESSION_SEEDS below).
 #
+# Then two fuzzer processes run at once (-j 2, a quarter of the iterations
+# each, seeds FUZZ_SEED + n + 100 and + 101): their sequences are
+# reproducible, their interleaving is not; it is there for the races
+# between two openers of a card.
+#
 # Environment: FUZZ_SEED (default 6001; card n uses FUZZ_SEED + n),
-# FUZZ_ITER (iterations per card, default 50000), FUZZ_CARDS (default
+# FUZZ_ITER (iterations per card, default 100000), FUZZ_CARDS (default
 # "virtual es1370 ich sb16").  The seed and count are printed: to reproduce
 # a failure run alsa-fuzz with the same seed, count and device list (see
 # README).  Prints "FIGURE: fuzz runs=... failures=... reports=...
@@ -48,7 +53,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 FUZZ_SEED=${FUZZ_SEED:-6001}
-FUZZ_ITER=${FUZZ_ITER:-50000}
+FUZZ_ITER=${FUZZ_ITER:-100000}
 FUZZ_CARDS=${FUZZ_CARDS:-virtual es1370 ich sb16}
 
 # Seeds that made the fuzzer find a bug, each run again as a regression
@@ -88,7 +93,11 @@ fuzz_card()
 	local name=$1 card=$2 seed=$3 iter=$4 V=$OUT/$1 params="" rate=44100
 	local noise=$OUT/noise44.wav
 	local -a qemu=()
-	local n rep leak t0 t1 done_iter
+	local n rep leak t0 t1 done_iter j_iter j_total
+
+	# two workers of a quarter each (rounded down)
+	j_total=$((iter / 4))
+	j_total=$((j_total * 2))
 
 	case $card in
 	virtual) params="virtual_cards=1" ;;
@@ -126,6 +135,10 @@ echo "seed $seed, $iter iterations: /data/alsa-fuzz -v $seed $iter" \
 echo "rc=\$?" >>/out/fuzz.txt
 tail -n 80 /tmp/trace.txt >/out/trace-tail.txt
 rm -f /tmp/trace.txt
+# two processes at once on the same nodes: races between openers
+/data/alsa-fuzz -j 2 $((seed + 100)) $((iter / 4)) /dev/snd/controlC0 \
+	/dev/snd/pcmC0D* >/out/fuzz-j.txt 2>&1
+echo "rc=\$?" >>/out/fuzz-j.txt
 # the fuzzer changed the mixer: back to the levels of the load
 alsactl -f /tmp/asound.state restore 2>/out/restore.err
 if [ $card = ich ]; then
@@ -162,6 +175,11 @@ EOF
 	fi
 	RUNS=$((RUNS + ${done_iter:-0}))
 	echo "    $name: seed $seed, ${done_iter:-0}/$iter iterations, VM $((t1 - t0)) s"
+	# the two-process run: both workers' last progress lines
+	j_iter=$(awk -F'[]/[ ]' '/^alsa-fuzz\[[0-9]\]: [0-9]+\/[0-9]+$/ { n[$2] = $4 }
+		END { for (k in n) t += n[k]; print t + 0 }' "$V/fuzz-j.txt" 2>/dev/null || echo 0)
+	RUNS=$((RUNS + j_iter))
+	echo "    $name: seed $((seed + 100)), 2 processes, $j_iter/$j_total iterations"
 
 	if [ "$(cat "$V/exit" 2>/dev/null)" != 0 ]; then
 		tail -n 30 "$V.log" | sed 's/^/    /'
@@ -174,6 +192,16 @@ EOF
 		sed 's/^/    /' "$V/fuzz.txt" | tail -n 5
 		sed 's/^/    trace: /' "$V/trace-tail.txt" | tail -n 30
 		fuzz_fail "fuzz-$name-iterations" "$(grep -E 'WATCHDOG|signal|VIOLATION|rc=' "$V/fuzz.txt" | head -n 3 | tr '\n' ' ')(seed $seed)"
+	fi
+
+	if grep -qx 'rc=0' "$V/fuzz-j.txt" 2>/dev/null &&
+	   [ "$j_iter" = "$j_total" ]; then
+		grep 'done:' "$V/fuzz-j.txt" | sed 's/^/    /'
+		pass "fuzz-$name-two-processes"
+	else
+		grep -E 'WATCHDOG|signal|VIOLATION|worker|rc=' "$V/fuzz-j.txt" 2>/dev/null |
+			head -n 5 | sed 's/^/    /'
+		fuzz_fail "fuzz-$name-two-processes" "$(grep -E 'WATCHDOG|signal|VIOLATION|rc=' "$V/fuzz-j.txt" 2>/dev/null | head -n 2 | tr '\n' ' ')(seed $((seed + 100)), -j 2)"
 	fi
 
 	if [ ! -f "$V/aplay.ok" ]; then
