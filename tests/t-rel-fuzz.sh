@@ -57,7 +57,10 @@ FUZZ_ITER=${FUZZ_ITER:-100000}
 FUZZ_CARDS=${FUZZ_CARDS:-virtual es1370 ich sb16}
 
 # Seeds that made the fuzzer find a bug, each run again as a regression
-# test: "card:seed:iterations".
+# test: "card:seed:iterations".  None has found a bug of snd-omnibus yet.
+# (The default run of the ES1370, seed 6002 with 100000 iterations, is the
+# one that found the ALSA core's endless silence fill, see alsa-fuzz.c: it
+# stays the default, so every run checks the fuzzer's way around it.)
 REGRESSION_SEEDS=${REGRESSION_SEEDS-}
 
 # Kernel-log lines that start a report (KASAN and lockdep reports start
