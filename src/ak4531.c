@@ -150,7 +150,7 @@ static const struct akc_desc akc_controls[] = {
 	AKC_SW1("Mic Playback Switch", 0, AK4531_R_OUTMIX1, 0),
 	AKC_SW1X2("Mic Capture Switch", 0,
 		  AK4531_R_INMIX1_L, 0, AK4531_R_INMIX1_R, 0),
-	AKC_SW1("Mic Boost (+30dB)", 0, AK4531_R_MIC_AMP, 0),
+	AKC_SW1("Mic Boost (+30dB) Switch", 0, AK4531_R_MIC_AMP, 0),
 };
 
 /*

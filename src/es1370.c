@@ -306,8 +306,8 @@ static const struct snd_pcm_hardware es1370_hw_dac1 = {
 	.channels_max = 2,
 	.buffer_bytes_max = ES_BUF_MAX,
 	.period_bytes_min = 64,
-	.period_bytes_max = ES_BUF_MAX,
-	.periods_min = 1,
+	.period_bytes_max = ES_BUF_MAX / 2,
+	.periods_min = 2,
 	.periods_max = 1024,
 };
 
@@ -321,8 +321,8 @@ static const struct snd_pcm_hardware es1370_hw_dac2 = {
 	.channels_max = 2,
 	.buffer_bytes_max = ES_BUF_MAX,
 	.period_bytes_min = 64,
-	.period_bytes_max = ES_BUF_MAX,
-	.periods_min = 1,
+	.period_bytes_max = ES_BUF_MAX / 2,
+	.periods_min = 2,
 	.periods_max = 1024,
 };
 
@@ -337,8 +337,8 @@ static const struct snd_pcm_hardware es1370_hw_adc = {
 	.channels_max = 2,
 	.buffer_bytes_max = ES_BUF_MAX,
 	.period_bytes_min = 64,
-	.period_bytes_max = ES_BUF_MAX,
-	.periods_min = 1,
+	.period_bytes_max = ES_BUF_MAX / 2,
+	.periods_min = 2,
 	.periods_max = 1024,
 };
 

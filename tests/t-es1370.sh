@@ -178,7 +178,7 @@ else
 		'PCM Capture Switch' 'Synth Volume' 'Synth Playback Switch' \
 		'Line Volume' 'Line Capture Switch' 'CD Volume' 'CD Playback Switch' \
 		'Mic Volume' 'Mic Playback Switch' 'Mic Capture Switch' \
-		'Mic Boost (+30dB)' 'PCM 0 Output also on Line-In Jack'; do
+		'Mic Boost (+30dB) Switch' 'PCM 0 Output also on Line-In Jack'; do
 		grep -qF "name='$c'" "$M/controls.txt" || missing="$missing '$c'"
 	done
 	if [ -z "$missing" ]; then
