@@ -8,7 +8,8 @@
 #   ich      -device AC97     snd-omnibus  vs snd-intel8x0  (amd64, 48000 Hz)
 #   sb16     -device sb16     snd-omnibus  vs snd-sb16      (686,   44100 Hz)
 #   virtual  (no device)      snd-omnibus virtual_cards=1
-#                             vs snd-dummy and snd-aloop    (amd64, 48000 Hz)
+#                             vs snd-dummy (default, and with
+#                             fake_buffer=0) and snd-aloop  (amd64, 48000 Hz)
 #
 # In each VM, for each driver in turn (ours first): load it, read the
 # memory figures, then RUNS times play SECONDS_PLAY of silence (interrupts,
@@ -125,6 +126,8 @@ EOF
 	virtual)
 		echo "bench_driver omnibus 48000 - virt_timer_fn modprobe snd-omnibus virtual_cards=1"
 		echo "bench_driver snd-dummy 48000 - dummy_hrtimer_callback modprobe snd-dummy"
+		# snd-dummy's default fake buffer takes no samples at all
+		echo "bench_driver snd-dummy-fake_buffer=0 48000 - dummy_hrtimer_callback modprobe snd-dummy fake_buffer=0"
 		echo "bench_driver snd-aloop 48000 - loopback_jiffies_timer_function modprobe snd-aloop"
 		;;
 	esac
@@ -191,7 +194,10 @@ done
 	fi
 } >"$OUT/ko-sizes.txt"
 
+# Debian's python3 has python3-matplotlib (a python3 earlier in PATH may not)
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 # shellcheck disable=SC2086 # one argument per device
-python3 "$BENCH/report.py" "$OUT" "$PLOTS" $DEVICES || rc=1
+"$PY" "$BENCH/report.py" "$OUT" "$PLOTS" $DEVICES || rc=1
 echo "bench: all took $(($(date +%s) - t_all)) s; results in $OUT"
 exit "$rc"

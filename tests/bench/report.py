@@ -17,7 +17,8 @@ PAIRS = {
     "es1370": ("ES1370", [("omnibus", "snd-ens1370")]),
     "ich": ("ICH AC'97", [("omnibus", "snd-intel8x0")]),
     "sb16": ("SB16 (686)", [("omnibus", "snd-sb16")]),
-    "virtual": ("virtual", [("omnibus", "snd-dummy"), ("omnibus", "snd-aloop")]),
+    "virtual": ("virtual", [("omnibus", "snd-dummy"), ("omnibus", "snd-dummy-fake_buffer=0"),
+                            ("omnibus", "snd-aloop")]),
 }
 
 
@@ -99,8 +100,9 @@ def figures(rows, drv):
         f["smallest_runs"] = " ".join(r["period"] for r in small)
     if mem:
         m = mem[0]
-        f["prealloc"] = num(m.get("prealloc_kb"))
-        f["prealloc"] = f["prealloc"] * 1024 if f["prealloc"] is not None else None
+        # no prealloc file: the driver pre-allocates nothing (snd-dummy's
+        # fake buffer, snd-aloop's vmalloc'ed one made in hw_params)
+        f["prealloc"] = (num(m.get("prealloc_kb")) or 0) * 1024
         f["dma_zone"] = num(m.get("dma_zone_bytes"))
         f["module"] = num(m.get("module_bytes"))
     f["modules"] = " ".join(sorted(r["name"] for r in rows if r.get("driver") == drv
@@ -115,8 +117,8 @@ FIGS = [
     ("irq_s", "interrupts per second of audio", "1/s", "ideal:ideal_irq_s"),
     ("pe_s", "period events per second (snd_pcm_period_elapsed)", "1/s", "ideal:ideal_irq_s"),
     ("cpu_ms_s", "guest CPU time per second of audio", "ms/s", "low"),
-    ("gran", "pointer granularity (gcd of polled steps)", "frames", "one"),
-    ("step_min", "smallest polled pointer step", "frames", "info"),
+    ("step_min", "pointer granularity: smallest polled step", "frames", "low"),
+    ("gran", "gcd of all polled steps", "frames", "info"),
     ("latency_ms", "start latency, START to first period event", "ms", "low"),
     ("prealloc", "bytes pre-allocated per substream", "bytes", "low"),
     ("dma_zone", "ZONE_DMA bytes held after loading", "bytes", "low"),
@@ -201,6 +203,19 @@ def main():
     for k, r in kos.items():
         p("| %s | %s | %s | %s |" % (k, r["text"], r["data"], r["bss"]))
     p("")
+    p("Modules each driver loaded besides snd, snd-pcm and snd-timer:")
+    p("")
+    seen = set()
+    for dev in devices:
+        rows = parse(os.path.join(out, dev, "results.txt"))
+        for drv in dict.fromkeys(r.get("driver") for r in rows if r.get("kind") == "module"):
+            if (dev, drv) in seen:
+                continue
+            seen.add((dev, drv))
+            mods = ["%s %s" % (r["name"], r["size"]) for r in rows
+                    if r.get("driver") == drv and r.get("kind") == "module"]
+            p("- %s, %s: %s" % (dev, drv, ", ".join(mods)))
+    p("")
     for dev in devices:
         keys = ["kernel", "timer_period_us", "icount", "host_load_before",
                 "host_load_after", "wall_s"]
@@ -226,17 +241,21 @@ def draw(plots, cols):
         ("smallest", "smallest period without xrun\n(CPU hog on, 2 periods; lower is better)", "frames"),
         ("irq_norm", "interrupts per second / ideal\n(rate / period; 1 is the bar)", "ratio"),
         ("cpu_ms_s", "guest CPU per second of audio\n(lower is better)", "ms / s"),
-        ("gran", "pointer granularity\n(gcd of polled steps; 1 frame is the bar)", "frames"),
+        ("step_min", "pointer granularity: smallest polled step\n(QEMU moves rate x timer-period per tick)", "frames"),
         ("latency_ms", "start latency: START to first period\n(lower is better)", "ms"),
         ("prealloc_kib", "pre-allocated per substream\n(lower is better)", "KiB"),
+        ("dma_kib", "ZONE_DMA held by the card\n(lower is better)", "KiB"),
+        ("module_kib", "module memory loading added\n(/proc/modules; lower is better)", "KiB"),
     ]
     for label, fo, ft in cols:
         for f in (fo, ft):
             if f.get("irq_s") is not None and f.get("ideal_irq_s"):
                 f["irq_norm"] = f["irq_s"] / f["ideal_irq_s"]
-            if f.get("prealloc") is not None:
-                f["prealloc_kib"] = f["prealloc"] / 1024
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), dpi=72)
+            for k in ("prealloc", "dma", "module"):
+                v = f.get("dma_zone" if k == "dma" else k)
+                if v is not None:
+                    f[k + "_kib"] = v / 1024
+    fig, axes = plt.subplots(2, 4, figsize=(16, 7.5), dpi=72)
     x = range(len(cols))
     w = 0.38
     for ax, (key, title, unit) in zip(axes.flat, panels):
@@ -245,8 +264,6 @@ def draw(plots, cols):
         ax.bar([i - w / 2 for i in x], vo, w, label="snd-omnibus", color="#3070b0")
         ax.bar([i + w / 2 for i in x], vt, w, label="in-tree", color="#c08030")
         if key == "irq_norm":
-            ax.axhline(1.0, color="k", lw=0.8, ls="--")
-        if key == "gran":
             ax.axhline(1.0, color="k", lw=0.8, ls="--")
         ax.set_title(title, fontsize=9)
         ax.set_ylabel(unit, fontsize=8)
