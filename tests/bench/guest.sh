@@ -156,6 +156,11 @@ bench_driver()
 			best=$p
 		done
 		hog_stop
+		if [ "$best" = - ] && [ "$top" -gt 0 ]; then
+			# even the start size failed: this run again from the top
+			top=0
+			continue
+		fi
 		echo "driver=$name kind=smallest run=$r period=$best" >>$R
 		if [ "$best" != - ]; then
 			top=$((best * 4))

@@ -183,7 +183,9 @@ def main():
         title, pairs = PAIRS[dev]
         for ours, theirs in pairs:
             fo, ft = figures(rows, ours), figures(rows, theirs)
-            cols.append(("%s\n%s" % (title, theirs), fo, ft))
+            cols.append(("%s vs %s" % (title.split(" (")[0],
+                                        theirs.replace("snd-", "").replace("fake_buffer", "fb")),
+                         fo, ft))
             for name, f in ((ours, fo), (theirs, ft)):
                 if "error" in f:
                     p("| %s | ERROR | %s: %s | | | | |" % (title, name, f["error"]))
@@ -265,10 +267,11 @@ def draw(plots, cols):
         ax.bar([i + w / 2 for i in x], vt, w, label="in-tree", color="#c08030")
         if key == "irq_norm":
             ax.axhline(1.0, color="k", lw=0.8, ls="--")
+        ax.set_ylim(bottom=0, top=max(vo + vt + [1]) * 1.1)
         ax.set_title(title, fontsize=9)
         ax.set_ylabel(unit, fontsize=8)
         ax.set_xticks(list(x))
-        ax.set_xticklabels([c[0] for c in cols], fontsize=7)
+        ax.set_xticklabels([c[0] for c in cols], fontsize=7, rotation=30, ha="right")
         ax.tick_params(axis="y", labelsize=7)
     axes.flat[0].legend(fontsize=8)
     fig.suptitle("snd-omnibus vs in-tree drivers under QEMU (medians)", fontsize=11)
