@@ -17,6 +17,8 @@
 #   make check             run the whole test suite (QEMU, needs root)
 #   make matrix            only the packaging and kernel matrix tests
 #   make demo              boot a VM and show the driver at work
+#   make bench             snd-omnibus vs the in-tree drivers under QEMU:
+#                          table and plots in tests/out/bench (not a test)
 #   make version           print the version; make version-check compares it
 #                          with debian/changelog and rpm/snd-omnibus.spec
 #
@@ -37,7 +39,7 @@ MODPROBE_CONF := /etc/modprobe.d/$(NAME).conf
 DIST ?= $(CURDIR)/dist
 
 .PHONY: all modules clean install uninstall dkms-install dkms-uninstall \
-	dist deb rpm check matrix demo version version-check
+	dist deb rpm check matrix demo bench version version-check
 
 all: modules
 
@@ -183,3 +185,6 @@ matrix:
 
 demo:
 	bash tests/demo.sh
+
+bench:
+	bash tests/bench/bench.sh
