@@ -25,7 +25,7 @@
  *
  *   pcm-stress xrun-play NODE FILE.wav STOP_AT_FRAME STALL_MS
  *	play FILE (S16_LE stereo, rate from its header; 1024-frame periods,
- *	4 of them; the core fills silence behind the written data) until
+ *	16 of them; the core fills silence behind the written data) until
  *	STOP_AT_FRAME frames are written, stop writing for STALL_MS, check
  *	that the PCM is in state XRUN and that a write fails with EPIPE, then
  *	PREPARE and play the rest of the file.  Prints the frame where the
@@ -455,7 +455,7 @@ static int hwparams(const char *node)
 /* ---- xrun ------------------------------------------------------------------ */
 
 #define PERIOD	1024
-#define PERIODS	4
+#define PERIODS	16
 
 static int fail_msg(const char *what, int err)
 {
@@ -542,10 +542,12 @@ static int xrun_play(const char *node, const char *file, long stop_at, long stal
 	while ((got = read(wav, buf, sizeof(buf))) > 0) {
 		struct snd_xferi x = { .buf = buf, .frames = got / 4 };
 
-		if (ioctl(fd, SNDRV_PCM_IOCTL_WRITEI_FRAMES, &x) < 0)
-			return fail_msg("WRITEI_FRAMES", errno);
-		if (x.result != got / 4)
-			return fail_msg("short write", EIO);
+		if (ioctl(fd, SNDRV_PCM_IOCTL_WRITEI_FRAMES, &x) < 0 ||
+		    x.result != got / 4) {
+			printf("FAILED an underrun while writing (frame %ld, state %d)\n",
+			       done, pcm_state(fd));
+			return 1;
+		}
 		done += x.result;
 		if (stalled || done < stop_at)
 			continue;
