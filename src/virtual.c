@@ -23,6 +23,7 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <sound/core.h>
 #include <sound/pcm.h>
 #include "omnibus.h"
 
@@ -482,11 +483,39 @@ static void virt_remove(struct platform_device *pdev)
 
 OMNIBUS_DEFINE_PLATFORM_REMOVE(virt_remove)
 
+#ifdef CONFIG_PM_SLEEP
+/*
+ * The ALSA core has stopped the running streams (their timers with them);
+ * the card only says it sleeps, so that ioctls wait until it wakes.
+ */
+static int virt_suspend(struct device *dev)
+{
+	struct omnibus_card *oc = dev_get_drvdata(dev);
+
+	snd_power_change_state(oc->card, SNDRV_CTL_POWER_D3hot);
+	return 0;
+}
+
+static int virt_resume(struct device *dev)
+{
+	struct omnibus_card *oc = dev_get_drvdata(dev);
+
+	snd_power_change_state(oc->card, SNDRV_CTL_POWER_D0);
+	return 0;
+}
+
+static SIMPLE_DEV_PM_OPS(virt_pm, virt_suspend, virt_resume);
+#define VIRT_PM_OPS	(&virt_pm)
+#else
+#define VIRT_PM_OPS	NULL
+#endif
+
 static struct platform_driver virt_driver = {
 	.probe = virt_probe,
 	.remove = OMNIBUS_PLATFORM_REMOVE(virt_remove),
 	.driver = {
 		.name = VIRT_DRIVER,
+		.pm = VIRT_PM_OPS,
 	},
 };
 
