@@ -10,7 +10,8 @@ every line
     ===MONITOR <human monitor command>===
 
 (printed by the guest's /bin/monitor), runs the command through QMP's
-human-monitor-command.  Everything goes to MONITOR.log, one line each:
+human-monitor-command; "===MONITOR +N <command>===" runs it N seconds
+later (a guest about to suspend cannot ask for its own wakeup then).  Everything goes to MONITOR.log, one line each:
 
     command <cmd>
     reply <cmd>: <output, newlines as \\n>
@@ -28,7 +29,7 @@ import socket
 import sys
 import time
 
-MARK = re.compile(r"===MONITOR (.*?)===")
+MARK = re.compile(r"===MONITOR (?:\+(\d+(?:\.\d+)?) )?(.*?)===")
 
 
 def main():
@@ -68,6 +69,13 @@ def main():
 
     pending.append(None)
     send({"execute": "qmp_capabilities"})
+    later = []
+
+    def run(cmd):
+        log.write("command %s\n" % cmd)
+        pending.append(cmd)
+        send({"execute": "human-monitor-command",
+              "arguments": {"command-line": cmd}})
 
     while not os.path.exists(serial):
         time.sleep(0.1)
@@ -88,6 +96,9 @@ def main():
                 except ValueError:
                     continue
                 handle(msg)
+        for item in [x for x in later if x[0] <= time.time()]:
+            later.remove(item)
+            run(item[1])
         chunk = con.read()
         if not chunk:
             continue
@@ -98,11 +109,11 @@ def main():
             m = MARK.search(raw.decode("utf-8", "replace"))
             if not m:
                 continue
-            cmd = m.group(1)
-            log.write("command %s\n" % cmd)
-            pending.append(cmd)
-            send({"execute": "human-monitor-command",
-                  "arguments": {"command-line": cmd}})
+            if m.group(1):
+                log.write("later +%s %s\n" % (m.group(1), m.group(2)))
+                later.append((time.time() + float(m.group(1)), m.group(2)))
+            else:
+                run(m.group(2))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 """Check that a stream interrupted once came out whole on both sides.
 
   splice.py PLAYED RECORDED [--gap-at BYTES] [--max-skip BYTES]
-            [--max-zeros BYTES] [--tail-seconds S]
+            [--max-zeros BYTES] [--max-other BYTES] [--tail-seconds S]
+  splice.py --resumed-only PLAYED RECORDED [--min-start BYTES] [--tail-seconds S]
 
 PLAYED was given to the device, RECORDED is what QEMU wrote (both WAV or
 raw, as tests/lib/wav.py reads them).  The recorded data must hold, in this
@@ -10,6 +11,10 @@ order and with nothing else in between:
 
   PLAYED[0:A]     from the first byte of PLAYED, exact
   Z zero bytes    silence while the stream was stopped (Z may be 0)
+  O other bytes   only with --max-other (default 0): at most that many
+                  bytes that are neither silence nor played data (a device
+                  model that plays out what it still held when it was
+                  reset, converted), then silence again
   PLAYED[B:]      exact up to the end of PLAYED, but for the last
                   --tail-seconds (default 0.3: QEMU drops the end of a
                   stream when the guest stops it)
@@ -21,6 +26,11 @@ was stopped; default 0) and Z <= --max-zeros (default: no limit).  With
 (A = B = N, up to one frame: the data after N may start with zero bytes).
 A stream that came out whole passes too (A = B = the end; Z = 0): the
 device stopped without fetching anything past the gap.  Prints A, Z and B; exit 0 if all holds.
+
+With --resumed-only the recording holds only the second part (a device
+model reset made QEMU start its file anew): after leading silence it must
+be PLAYED[B:] exact to the end, with B >= --min-start (the stream went on,
+it did not start again from the beginning).
 """
 
 import argparse
@@ -56,7 +66,10 @@ def main():
     ap.add_argument("--gap-at", type=int)
     ap.add_argument("--max-skip", type=int, default=0)
     ap.add_argument("--max-zeros", type=int)
+    ap.add_argument("--max-other", type=int, default=0)
     ap.add_argument("--tail-seconds", type=float, default=0.3)
+    ap.add_argument("--resumed-only", action="store_true")
+    ap.add_argument("--min-start", type=int, default=1)
     a = ap.parse_args()
 
     pinfo, played, _ = wav.load(a.played, False)
@@ -66,6 +79,30 @@ def main():
     rate = info["rate"] if info else 44100
     tail = int(a.tail_seconds * rate) * align
     end = len(played) - tail
+    if a.resumed_only:
+        r = 0
+        while r < len(rec) and rec[r] == 0:
+            r += 1
+        r -= r % align
+        probe = rec[r:r + 256]
+        b = played.find(probe) if len(probe) == 256 else -1
+        if b < 0:
+            print("splice: FAIL: the recording (from byte %d) is not a piece "
+                  "of %s" % (r, a.played))
+            return 1
+        rest = common(played, b, rec, r)
+        msg = ("%d zero bytes, then played bytes %d-%d"
+               % (r, b, b + rest))
+        why = []
+        if b < a.min_start:
+            why.append("it started again before byte %d" % a.min_start)
+        if b + rest < end:
+            why.append("the rest is not exact after byte %d" % (b + rest))
+        if why:
+            print("splice: FAIL: %s: %s" % (msg, "; ".join(why)))
+            return 1
+        print("splice: OK: " + msg)
+        return 0
     probe = played[:4096]
     start = rec.find(probe)
     if start < 0:
@@ -84,6 +121,16 @@ def main():
         zeros += 1
     zeros -= zeros % align
     r += zeros
+    other = 0
+    if a.max_other:
+        # skip bytes until the played data goes on (searched for from the
+        # end of the first run on), at most --max-other of them
+        for k in range(0, a.max_other + align, align):
+            q = rec[r + k:r + k + 256]
+            if len(q) == 256 and played.find(q, max(0, first - 4 * align)) >= 0:
+                other = k
+                break
+        r += other
     probe = rec[r:r + 256]
     if len(probe) < 256:
         print("splice: FAIL: played bytes 0-%d came out, then %d zero bytes "
@@ -100,8 +147,10 @@ def main():
                       if dup >= 0 else "bytes that are not in the played data"))
         return 1
     rest = common(played, resumed, rec, r)
-    msg = ("played bytes 0-%d, then %d zero bytes (%.3f s), then bytes %d-%d"
-           % (first, zeros, zeros / align / rate, resumed, resumed + rest))
+    msg = ("played bytes 0-%d, then %d zero bytes (%.3f s), %sthen bytes "
+           "%d-%d" % (first, zeros, zeros / align / rate,
+                      "%d other bytes, " % other if other else "",
+                      resumed, resumed + rest))
     why = []
     if resumed + rest < end:
         why.append("the rest is not exact after byte %d" % (resumed + rest))

@@ -796,7 +796,8 @@ vm__add_modules()
 #                        socket, and tests/lib/monitor.py runs on the host
 #                        every command the guest prints as a console line
 #                        "===MONITOR <human monitor command>===" (the
-#                        guest's "/bin/monitor device_del snd0" does that);
+#                        guest's "/bin/monitor device_del snd0" does that;
+#                        "/bin/monitor +5 system_wakeup" 5 s later);
 #                        commands, replies and QMP events (DEVICE_DELETED,
 #                        SUSPEND, WAKEUP...) are logged to DIR/monitor.log.
 #                        Give the devices ids (-device ES1370,id=snd0).
@@ -912,9 +913,9 @@ vm_run()
 		mkdir -p "$work/root/bin"
 		cat >"$work/root/bin/monitor" <<'MONITOR'
 #!/bin/sh
-# monitor COMMAND...: have the host run a QEMU human monitor command
-# (vm_run --monitor; tests/lib/monitor.py).  Returns at once: wait for
-# the command's effect in the guest.
+# monitor [+SECONDS] COMMAND...: have the host run a QEMU human monitor
+# command (vm_run --monitor; tests/lib/monitor.py), SECONDS later if
+# given.  Returns at once: wait for the command's effect in the guest.
 echo "===MONITOR $*===" >/dev/console
 MONITOR
 		chmod 755 "$work/root/bin/monitor"
