@@ -69,6 +69,8 @@ struct virt_card {
 
 static struct platform_device *virt_devices[SNDRV_CARDS];
 static bool virt_driver_registered;
+/* errno of the last failed probe, for omnibus_virtual_init() (probes run one at a time) */
+static int virt_probe_err;
 
 static u64 frames_to_ns(u64 frames, unsigned int rate)
 {
@@ -442,7 +444,7 @@ static int virt_probe(struct platform_device *pdev)
 	err = omnibus_card_new(&pdev->dev, OMNIBUS_BUS_VIRTUAL, -1,
 			       sizeof(*vc), &oc);
 	if (err < 0)
-		return err;
+		goto out;
 	vc = container_of(oc, struct virt_card, oc);
 	oc->free = virt_free;
 	card = oc->card;
@@ -473,7 +475,14 @@ static int virt_probe(struct platform_device *pdev)
 error:
 	dev_err(&pdev->dev, "virtual card setup failed: %d\n", err);
 	omnibus_card_free(oc);
-	return err;
+out:
+	/*
+	 * The line above (or omnibus_card_new's) said why; the errno goes to
+	 * omnibus_virtual_init(), -ENODEV keeps the driver core from logging
+	 * a second line.
+	 */
+	virt_probe_err = err;
+	return -ENODEV;
 }
 
 static void virt_remove(struct platform_device *pdev)
@@ -553,9 +562,10 @@ int omnibus_virtual_init(int cards)
 		}
 		if (!platform_get_drvdata(pdev)) {
 			/* the probe said why */
+			err = virt_probe_err ? virt_probe_err : -ENODEV;
 			platform_device_unregister(pdev);
 			omnibus_virtual_exit();
-			return -ENODEV;
+			return err;
 		}
 		virt_devices[i] = pdev;
 	}
