@@ -689,11 +689,14 @@ vm_base()
 			vm__stage "$kver" "$VM_STAGE"
 			vm__cpio "$VM_STAGE" "$VM_BASE.tmp"
 			mv "$VM_BASE.tmp" "$VM_BASE"
-			# Older builds of the same kernel are stale now.
+			# Older builds of the same kernel are stale now, unless
+			# another checkout (another vm.sh) used its own in the
+			# last day: vm_run touches the one it boots
 			for f in "$CACHE/stage/$kver"-* "$CACHE/initrd/$kver"-*; do
 				case $f in
 				*"$name" | *"$name.cpio") ;;
-				*) rm -rf "$f" ;;
+				*) [ -z "$(find "$f" -maxdepth 0 -mmin -1440)" ] &&
+					rm -rf "$f" ;;
 				esac
 			done
 		fi
@@ -921,7 +924,22 @@ MONITOR
 		chmod 755 "$work/root/bin/monitor"
 	fi
 	vm__cpio "$work/root" "$work/run.cpio"
-	cat "$VM_BASE" "$work/run.cpio" >"$work/initrd.cpio"
+	# Under the cache lock: vm_base of another checkout may have removed
+	# it meanwhile (then build it again).  Touched: in use.
+	for f in 1 2 3; do
+		vm__lock
+		if [ -s "$VM_BASE" ]; then
+			touch -c "$VM_BASE" "$VM_STAGE"
+			cat "$VM_BASE" "$work/run.cpio" >"$work/initrd.cpio" ||
+				vm_die "cannot read the base initramfs $VM_BASE"
+			vm__unlock
+			break
+		fi
+		vm__unlock
+		[ "$f" = 3 ] && vm_die "the base initramfs $VM_BASE keeps disappearing"
+		vm_log "the base initramfs $VM_BASE was removed meanwhile, building it again"
+		vm_base "$kver" >/dev/null
+	done
 
 	# Results of an earlier run into the same directory must not survive.
 	if [ -f "$out/.emitted" ]; then
