@@ -40,10 +40,11 @@ fi
 
 many()	# many VALUE [N]: N (33) comma-separated copies
 {
-	local i s=$1
+	local n=${2:-33} s=$1
 
-	for i in $(seq 2 "${2:-33}"); do
+	while [ "$n" -gt 1 ]; do
 		s="$s,$1"
+		n=$((n - 1))
 	done
 	printf '%s\n' "$s"
 }
@@ -195,7 +196,7 @@ fi
 reports=$(rel_reports "$V/dmesg.txt" "$V"/*.dmesg)
 
 runs=0 fails=0 leaks=0
-while IFS='|' read -r name pre args result line count also; do
+while IFS='|' read -r name _ args result line count also; do
 	[ -n "$name" ] || continue
 	runs=$((runs + 1))
 	why=""

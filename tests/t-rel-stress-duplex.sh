@@ -65,7 +65,7 @@ for f in "$D"/[dx]*.wav; do
 done
 
 V=$OUT/vm
-rm -rf "$V" "$OUT/home"
+rm -rf "$V" "${OUT:?}/home"
 mkdir -p "$V" "$OUT/home"
 # QEMU's wav audiodev has no capture side: the PCI cards record known noise
 # through ALSA's file plugin (as vm_alsa_audiodev, one route per card) and

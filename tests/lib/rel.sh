@@ -18,7 +18,7 @@
 #   rel_res_diff DIR A B      compare two snapshots; print the lines that
 #                             differ, return 1 if any
 
-# shellcheck disable=SC2034 # used by the scripts that source this file
+# shellcheck disable=SC2034,SC2016 # used by the sourcing scripts; guest text
 REL_GUEST_SNAP='
 snap() {
 	{
