@@ -246,5 +246,6 @@ else
 fi
 check_dmesg_clean "$V/dmesg.txt" rel-params-dmesg-clean
 
+leaks=$((leaks + $(rel_kmemleak "$V")))
 rel_figure params "$runs" "$fails" "$reports" "$leaks"
 test_done

@@ -139,6 +139,7 @@ check_dmesg_clean "$V/dmesg.txt" rel-churn-dmesg-clean
 if [ -f "$OUT/t-start" ] && [ -f "$V/t-openclose" ]; then
 	echo "    open/close $((CYCLES)) x $nodes nodes and hw_params took $(($(cat "$V/t-hwparams") - $(cat "$V/t-openclose"))) s of guest time for hw_params"
 fi
+leaks=$((leaks + $(rel_kmemleak "$V")))
 rel_figure stress-openclose "$runs" "$fails" "$reports" "$leaks"
 rel_figure stress-hwparams "$hruns" "$hfails" "$reports" "$leaks"
 test_done

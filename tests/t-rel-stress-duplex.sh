@@ -260,6 +260,7 @@ PY
 done
 check_dmesg_clean "$V/dmesg.txt" rel-duplex-dmesg-clean
 
-rel_figure stress-duplex "$druns" "$dfails" "$reports" 0
-rel_figure stress-xrun "$xruns" "$xfails" "$reports" 0
+leaks=$(rel_kmemleak "$V")
+rel_figure stress-duplex "$druns" "$dfails" "$reports" "$leaks"
+rel_figure stress-xrun "$xruns" "$xfails" "$reports" "$leaks"
 test_done

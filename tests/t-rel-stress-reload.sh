@@ -150,5 +150,6 @@ for c in sb:p44 es:p44 ich:p48; do
 done
 check_dmesg_clean "$V/dmesg.txt" rel-reload-dmesg-clean
 
+leaks=$((leaks + $(rel_kmemleak "$V")))
 rel_figure stress-reload "$runs" "$fails" "$reports" "$leaks"
 test_done

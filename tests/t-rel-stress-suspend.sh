@@ -254,5 +254,5 @@ else
 	fail rel-suspend-dmesg-clean "kernel reports (above)"
 fi
 
-rel_figure stress-suspend "$runs" "$fails" "$reports" 0
+rel_figure stress-suspend "$runs" "$fails" "$reports" "$(rel_kmemleak "$OUT/idle" "$OUT/s3")"
 test_done

@@ -258,6 +258,8 @@ else
 fi
 check_dmesg_clean "$V/dmesg.txt" rel-unplug-dmesg-clean
 
-rel_figure stress-unbind "$uruns" "$ufails" "$reports" 0
+kml=$(rel_kmemleak "$V")
+leaks=$((leaks + kml))
+rel_figure stress-unbind "$uruns" "$ufails" "$reports" "$kml"
 rel_figure stress-hotunplug "$hruns" "$hfails" "$reports" "$leaks"
 test_done

@@ -17,6 +17,9 @@
 #                             (MemAvailable and slab, in kB)
 #   rel_res_diff DIR A B      compare two snapshots; print the lines that
 #                             differ, return 1 if any
+#   rel_kmemleak DIR...       count kmemleak's "unreferenced object" records
+#                             in DIR/kmemleak.txt (the debug kernel's
+#                             harness writes it; 0 without one)
 
 # shellcheck disable=SC2034,SC2016 # used by the sourcing scripts; guest text
 REL_GUEST_SNAP='
@@ -76,4 +79,16 @@ rel_res_diff()
 	fi
 	diff "$dir/res-$a.txt" "$dir/res-$b.txt" | grep '^[<>]' && return 1
 	return 0
+}
+
+rel_kmemleak()
+{
+	local d n=0 c
+
+	for d in "$@"; do
+		[ -f "$d/kmemleak.txt" ] || continue
+		c=$(grep -c 'unreferenced object' "$d/kmemleak.txt" || true)
+		n=$((n + c))
+	done
+	echo "$n"
 }
