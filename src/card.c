@@ -8,9 +8,11 @@
  * appear (virtual cards at load time, then PCI cards in bus order); ISA
  * cards come first and take the slot of their port= entry.
  */
+#include <linux/ctype.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/string.h>
 #include <sound/initval.h>
 #include "omnibus.h"
 
@@ -93,10 +95,23 @@ int omnibus_card_new(struct device *parent, enum omnibus_bus_type type,
 				SNDRV_CARDS);
 		return slot;
 	}
+	/* an index another driver's card holds: say which card */
+	if (index[slot] >= 0) {
+		card = snd_card_ref(index[slot]);
+		if (card) {
+			dev_err(parent, "index=%d (card slot %d) is taken by card %s [%s] (see /proc/asound/cards): %d\n",
+				index[slot], slot, card->shortname, card->id, -EBUSY);
+			snd_card_unref(card);
+			slot_release(slot);
+			return -EBUSY;
+		}
+	}
 	err = snd_card_new(parent, index[slot], id[slot], THIS_MODULE, size, &card);
 	if (err < 0) {
-		dev_err(parent, "cannot create sound card in slot %d (index %d): %d\n",
-			slot, index[slot], err);
+		/* the ALSA core has said why it found no index */
+		if (err != -EBUSY && err != -ENODEV)
+			dev_err(parent, "cannot create sound card in slot %d (index %d): %d\n",
+				slot, index[slot], err);
 		slot_release(slot);
 		return err;
 	}
@@ -121,6 +136,58 @@ bool omnibus_slot_enabled(int slot)
 	return slot >= 0 && slot < SNDRV_CARDS && enable[slot];
 }
 
+/* A card id the ALSA core takes as it is: 1-15 ASCII letters and digits, a letter first */
+static bool id_valid(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (len < 1 || len > 15 || !isalpha(s[0]))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isascii(s[i]) || !isalnum(s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * index= and id= values the ALSA core would refuse, or change without a
+ * word: one line and -EINVAL before any card is made.
+ */
+static int check_slot_params(void)
+{
+	int i, j;
+
+	for (i = 0; i < SNDRV_CARDS; i++) {
+		if (!enable[i])
+			continue;
+		if (index[i] >= SNDRV_CARDS) {
+			pr_err("snd-omnibus: index=%d (card slot %d) is out of range (-1 for any, 0-%d): %d\n",
+			       index[i], i, SNDRV_CARDS - 1, -EINVAL);
+			return -EINVAL;
+		}
+		if (id[i] && *id[i] && !id_valid(id[i])) {
+			pr_err("snd-omnibus: id=%s (card slot %d) is not a card id (1-15 letters and digits, a letter first): %d\n",
+			       id[i], i, -EINVAL);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (!enable[j])
+				continue;
+			if (index[i] >= 0 && index[i] == index[j]) {
+				pr_err("snd-omnibus: index=%d is given to card slots %d and %d: %d\n",
+				       index[i], j, i, -EINVAL);
+				return -EINVAL;
+			}
+			if (id[i] && *id[i] && id[j] && !strcmp(id[i], id[j])) {
+				pr_err("snd-omnibus: id=%s is given to card slots %d and %d: %d\n",
+				       id[i], j, i, -EINVAL);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 static int __init omnibus_init(void)
 {
 	int err;
@@ -130,6 +197,9 @@ static int __init omnibus_init(void)
 		       virtual_cards, OMNIBUS_MAX_VIRTUAL);
 		return -EINVAL;
 	}
+	err = check_slot_params();
+	if (err < 0)
+		return err;
 	/* ISA first: ISA card n takes slot n, as with snd-sb16 */
 	err = omnibus_isa_init();
 	if (err < 0)

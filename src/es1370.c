@@ -830,7 +830,7 @@ static int es1370_probe(struct pci_dev *pci, const struct pci_device_id *id)
 	err = omnibus_card_new(&pci->dev, OMNIBUS_BUS_PCI, -1,
 			       sizeof(*chip), &oc);
 	if (err < 0)
-		return err;
+		return -ENODEV;	/* it said why; the driver core says no more */
 	chip = es1370_of(oc);
 	card = oc->card;
 	chip->pci = pci;

@@ -1070,7 +1070,7 @@ static int ich_probe(struct pci_dev *pci, const struct pci_device_id *id)
 	err = omnibus_card_new(&pci->dev, OMNIBUS_BUS_PCI, -1,
 			       sizeof(*chip), &oc);
 	if (err < 0)
-		return err;
+		return -ENODEV;	/* it said why; the driver core says no more */
 	chip = ich_of(oc);
 	card = oc->card;
 	chip->pci = pci;

@@ -317,6 +317,18 @@ int omnibus_isa_init(void)
 		if (err < 0)
 			return err;
 	}
+	/* one port for two cards is a typing error, not a busy port */
+	for (n = 0; n < SNDRV_CARDS; n++) {
+		int m;
+
+		for (m = 0; m < n && isa_port_set(n); m++) {
+			if (port[m] == port[n]) {
+				pr_err("snd-omnibus: port=0x%lx is given to cards %d and %d: %d\n",
+				       port[n], m, n, -EINVAL);
+				return -EINVAL;
+			}
+		}
+	}
 	if (hw_params)
 		pr_info("snd-omnibus: irq=, dma8= or dma16= given without port= or isa_autodetect=1: no ISA card is set up for them\n");
 

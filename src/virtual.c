@@ -23,6 +23,7 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <sound/core.h>
 #include <sound/pcm.h>
 #include "omnibus.h"
 
@@ -68,6 +69,8 @@ struct virt_card {
 
 static struct platform_device *virt_devices[SNDRV_CARDS];
 static bool virt_driver_registered;
+/* errno of the last failed probe, for omnibus_virtual_init() (probes run one at a time) */
+static int virt_probe_err;
 
 static u64 frames_to_ns(u64 frames, unsigned int rate)
 {
@@ -441,7 +444,7 @@ static int virt_probe(struct platform_device *pdev)
 	err = omnibus_card_new(&pdev->dev, OMNIBUS_BUS_VIRTUAL, -1,
 			       sizeof(*vc), &oc);
 	if (err < 0)
-		return err;
+		goto out;
 	vc = container_of(oc, struct virt_card, oc);
 	oc->free = virt_free;
 	card = oc->card;
@@ -472,7 +475,14 @@ static int virt_probe(struct platform_device *pdev)
 error:
 	dev_err(&pdev->dev, "virtual card setup failed: %d\n", err);
 	omnibus_card_free(oc);
-	return err;
+out:
+	/*
+	 * The line above (or omnibus_card_new's) said why; the errno goes to
+	 * omnibus_virtual_init(), -ENODEV keeps the driver core from logging
+	 * a second line.
+	 */
+	virt_probe_err = err;
+	return -ENODEV;
 }
 
 static void virt_remove(struct platform_device *pdev)
@@ -482,11 +492,39 @@ static void virt_remove(struct platform_device *pdev)
 
 OMNIBUS_DEFINE_PLATFORM_REMOVE(virt_remove)
 
+#ifdef CONFIG_PM_SLEEP
+/*
+ * The ALSA core has stopped the running streams (their timers with them);
+ * the card only says it sleeps, so that ioctls wait until it wakes.
+ */
+static int virt_suspend(struct device *dev)
+{
+	struct omnibus_card *oc = dev_get_drvdata(dev);
+
+	snd_power_change_state(oc->card, SNDRV_CTL_POWER_D3hot);
+	return 0;
+}
+
+static int virt_resume(struct device *dev)
+{
+	struct omnibus_card *oc = dev_get_drvdata(dev);
+
+	snd_power_change_state(oc->card, SNDRV_CTL_POWER_D0);
+	return 0;
+}
+
+static SIMPLE_DEV_PM_OPS(virt_pm, virt_suspend, virt_resume);
+#define VIRT_PM_OPS	(&virt_pm)
+#else
+#define VIRT_PM_OPS	NULL
+#endif
+
 static struct platform_driver virt_driver = {
 	.probe = virt_probe,
 	.remove = OMNIBUS_PLATFORM_REMOVE(virt_remove),
 	.driver = {
 		.name = VIRT_DRIVER,
+		.pm = VIRT_PM_OPS,
 	},
 };
 
@@ -524,9 +562,10 @@ int omnibus_virtual_init(int cards)
 		}
 		if (!platform_get_drvdata(pdev)) {
 			/* the probe said why */
+			err = virt_probe_err ? virt_probe_err : -ENODEV;
 			platform_device_unregister(pdev);
 			omnibus_virtual_exit();
-			return -ENODEV;
+			return err;
 		}
 		virt_devices[i] = pdev;
 	}

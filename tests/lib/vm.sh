@@ -689,11 +689,14 @@ vm_base()
 			vm__stage "$kver" "$VM_STAGE"
 			vm__cpio "$VM_STAGE" "$VM_BASE.tmp"
 			mv "$VM_BASE.tmp" "$VM_BASE"
-			# Older builds of the same kernel are stale now.
+			# Older builds of the same kernel are stale now, unless
+			# another checkout (another vm.sh) used its own in the
+			# last day: vm_run touches the one it boots
 			for f in "$CACHE/stage/$kver"-* "$CACHE/initrd/$kver"-*; do
 				case $f in
 				*"$name" | *"$name.cpio") ;;
-				*) rm -rf "$f" ;;
+				*) [ -z "$(find "$f" -maxdepth 0 -mmin -1440)" ] &&
+					rm -rf "$f" ;;
 				esac
 			done
 		fi
@@ -791,6 +794,16 @@ vm__add_modules()
 #   --arch ARCH          x86_64 (default) or i386: qemu-system-i386 with a
 #                        32-bit kernel (default vm_kver_i386; $KVER is
 #                        ignored, --kver is not) and i386 programs
+#   --monitor            let the guest drive QEMU's monitor while it runs
+#                        (hot-unplug, wakeup from suspend): QEMU gets a QMP
+#                        socket, and tests/lib/monitor.py runs on the host
+#                        every command the guest prints as a console line
+#                        "===MONITOR <human monitor command>===" (the
+#                        guest's "/bin/monitor device_del snd0" does that;
+#                        "/bin/monitor +5 system_wakeup" 5 s later);
+#                        commands, replies and QMP events (DEVICE_DELETED,
+#                        SUSPEND, WAKEUP...) are logged to DIR/monitor.log.
+#                        Give the devices ids (-device ES1370,id=snd0).
 #
 # Writes into DIR:
 #   serial.log   raw serial console (CR LF line ends)
@@ -798,6 +811,7 @@ vm__add_modules()
 #   qemu.log     QEMU's own stderr
 #   exit         exit status of the scenario, or "none" (hang, panic, crash)
 #   dmesg.txt    the guest's kernel log at the end of the scenario
+#   monitor.log  with --monitor: see above
 #   NAME         every file the guest emitted (/bin/emit FILE NAME, /out/*)
 # Sets VM_OUT=DIR.  Prints the console and QEMU's messages on stdout,
 # indented.  Returns 0 when the scenario ran to its end (whatever its exit
@@ -806,7 +820,7 @@ vm_run()
 {
 	local kver=${KVER:-} out="" timeout=120 gtimeout="" mem=512
 	local arch=x86_64 scenario="" cmdline="" opt spec name kdir work rc=0 f
-	local qemu_rc=0 qemu kver_given=""
+	local qemu_rc=0 qemu kver_given="" monitor="" mon_pid="" mon_dir=""
 	local -a mods=() files=() qargs=() envs=() words=()
 
 	while [ $# -gt 0 ]; do
@@ -815,6 +829,11 @@ vm_run()
 			shift
 			qargs+=("$@")
 			break
+		fi
+		if [ "$opt" = "--monitor" ]; then
+			monitor=1
+			shift
+			continue
 		fi
 		[ $# -ge 2 ] || vm_die "vm_run: $opt needs an argument"
 		case $opt in
@@ -893,8 +912,34 @@ vm_run()
 	if [ ${#mods[@]} -gt 0 ]; then
 		vm__add_modules "$kver" "$work/root" "${mods[@]}"
 	fi
+	if [ -n "$monitor" ]; then
+		mkdir -p "$work/root/bin"
+		cat >"$work/root/bin/monitor" <<'MONITOR'
+#!/bin/sh
+# monitor [+SECONDS] COMMAND...: have the host run a QEMU human monitor
+# command (vm_run --monitor; tests/lib/monitor.py), SECONDS later if
+# given.  Returns at once: wait for the command's effect in the guest.
+echo "===MONITOR $*===" >/dev/console
+MONITOR
+		chmod 755 "$work/root/bin/monitor"
+	fi
 	vm__cpio "$work/root" "$work/run.cpio"
-	cat "$VM_BASE" "$work/run.cpio" >"$work/initrd.cpio"
+	# Under the cache lock: vm_base of another checkout may have removed
+	# it meanwhile (then build it again).  Touched: in use.
+	for f in 1 2 3; do
+		vm__lock
+		if [ -s "$VM_BASE" ]; then
+			touch -c "$VM_BASE" "$VM_STAGE"
+			cat "$VM_BASE" "$work/run.cpio" >"$work/initrd.cpio" ||
+				vm_die "cannot read the base initramfs $VM_BASE"
+			vm__unlock
+			break
+		fi
+		vm__unlock
+		[ "$f" = 3 ] && vm_die "the base initramfs $VM_BASE keeps disappearing"
+		vm_log "the base initramfs $VM_BASE was removed meanwhile, building it again"
+		vm_base "$kver" >/dev/null
+	done
 
 	# Results of an earlier run into the same directory must not survive.
 	if [ -f "$out/.emitted" ]; then
@@ -903,7 +948,15 @@ vm_run()
 		done <"$out/.emitted"
 	fi
 	rm -f "$out/serial.log" "$out/console.txt" "$out/qemu.log" "$out/exit" \
-		"$out/dmesg.txt" "$out/.emitted"
+		"$out/dmesg.txt" "$out/.emitted" "$out/monitor.log"
+	if [ -n "$monitor" ]; then
+		# a short path: unix socket names are limited to 107 bytes
+		mon_dir=$(mktemp -d /tmp/vm-qmp.XXXXXX)
+		qargs+=(-qmp "unix:$mon_dir/qmp.sock,server=on,wait=off")
+		python3 "$VM_LIB/monitor.py" "$out/serial.log" "$mon_dir/qmp.sock" \
+			"$out/monitor.log" &
+		mon_pid=$!
+	fi
 	# SIGTERM at the timeout lets QEMU finish its -audiodev wav header;
 	# SIGKILL follows 10 s later if that does not end it.
 	timeout -k 10 "$timeout" \
@@ -913,6 +966,12 @@ vm_run()
 		-append "console=ttyS0 loglevel=1 panic=-1$cmdline" \
 		${qargs[@]+"${qargs[@]}"} \
 		</dev/null >"$out/serial.log" 2>"$out/qemu.log" || qemu_rc=$?
+	if [ -n "$mon_pid" ]; then
+		# it ends when QEMU closes the socket
+		kill "$mon_pid" 2>/dev/null || true
+		wait "$mon_pid" 2>/dev/null || true
+		rm -rf "$mon_dir"
+	fi
 
 	python3 "$VM_LIB/extract.py" "$out/serial.log" "$out" || rc=1
 	# The console from the scenario on (all of it if the guest never got

@@ -1,0 +1,251 @@
+#!/bin/bash
+#
+# t-rel-params.sh - wrong values for every module parameter of snd-omnibus
+# (modinfo -p: index, id, enable, virtual_cards, port, irq, dma8, dma16,
+# isa_autodetect), in one VM with two Sound Blaster 16 (0x220 IRQ 5 DMA 1/5
+# and 0x240 IRQ 10 DMA 3/7), an ES1370 and an Intel ICH AC'97:
+# out-of-range numbers, wrong types, 33 array elements, duplicate and
+# invalid ids and indexes, an index another driver holds, I/O ports, IRQs
+# and DMA channels that do not fit the card or that two cards share.
+#
+# Each wrong load is refused (modprobe fails with the errno of the table) or,
+# where the module's other cards are fine, the one bad card is skipped; the
+# kernel log gets exactly one line for it (the one in the table), and
+# nothing stays registered: /proc/ioports, /proc/interrupts, /proc/dma,
+# /proc/asound/cards and lsmod are as before (after rmmod for a skipped
+# card).  After each case a good load makes all four cards, and at the end
+# they play.  The table also checks that every parameter modinfo lists has
+# at least one case.
+#
+# Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
+
+set -eu
+
+REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=lib/vm.sh
+. "$REPO/tests/lib/vm.sh"
+# shellcheck source=lib/test.sh
+. "$REPO/tests/lib/test.sh"
+# shellcheck source=lib/rel.sh
+. "$REPO/tests/lib/rel.sh"
+MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-params.XXXXXX")}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+if [ ! -f "$MODULE" ]; then
+	fail rel-params-module "no module at $MODULE (build it first)"
+	test_done
+fi
+
+many()	# many VALUE [N]: N (33) comma-separated copies
+{
+	local n=${2:-33} s=$1
+
+	while [ "$n" -gt 1 ]; do
+		s="$s,$1"
+		n=$((n - 1))
+	done
+	printf '%s\n' "$s"
+}
+
+# NAME|PRE|ARGS|RESULT|LINE|COUNT|ALSO
+#   PRE     a command run before (and undone after): "dummy" loads snd-dummy
+#           with index=0
+#   RESULT  "refused ERRNO-TEXT" or "skipped N" (loads with N of our cards)
+#   LINE    the one kernel line (an ERE)
+#   COUNT   how many times LINE comes (default 1): once per card skipped
+#   ALSO    an ERE for the only other line allowed, which is not the
+#           driver's: the kernel's parameter parser follows "can only take
+#           32 arguments" with "`VALUE' invalid for parameter"; a card
+#           set up before the one that fails said what it found before it
+#           was given back ("Sound Blaster 16 at 0x220, ...")
+P='snd_omnibus: '
+O='snd-omnibus: '
+TABLE="
+index-type||index=abc|refused Invalid argument|${P}\`abc' invalid for parameter \`index'
+index-many||index=$(many 0)|refused Invalid argument|] index: can only take 32 arguments|1|invalid for parameter
+index-32||virtual_cards=1 index=32|refused Invalid argument|${O}index=32 \\(card slot 0\\) is out of range
+index-dup||virtual_cards=2 index=3,3|refused Invalid argument|${O}index=3 is given to card slots 0 and 1
+index-taken-virtual|dummy|virtual_cards=1 index=0|refused Device or resource busy|index=0 \\(card slot 0\\) is taken by card Dummy
+index-taken-pci|dummy|index=0|skipped 0|snd_omnibus_[a-z0-9]* .*index=0 \\(card slot 0\\) is taken by card Dummy|2
+id-type-long||virtual_cards=1 id=abcdefghijklmnop|refused Invalid argument|${O}id=abcdefghijklmnop \\(card slot 0\\) is not a card id
+id-chars||virtual_cards=1 id=my-card|refused Invalid argument|${O}id=my-card \\(card slot 0\\) is not a card id
+id-digit||virtual_cards=1 id=1st|refused Invalid argument|${O}id=1st \\(card slot 0\\) is not a card id
+id-dup||virtual_cards=2 id=foo,foo|refused Invalid argument|${O}id=foo is given to card slots 0 and 1
+id-many||id=$(many a)|refused Invalid argument|] id: can only take 32 arguments|1|invalid for parameter
+enable-type||enable=maybe|refused Invalid argument|${P}\`maybe' invalid for parameter \`enable'
+enable-many||enable=$(many 1)|refused Invalid argument|] enable: can only take 32 arguments|1|invalid for parameter
+enable-none||virtual_cards=1 enable=$(many 0 32)|refused No such device|no free enabled card slot
+virtual-type||virtual_cards=two|refused Invalid argument|${P}\`two' invalid for parameter \`virtual_cards'
+virtual-overflow||virtual_cards=99999999999|refused Numerical result out of range|${P}\`99999999999' invalid for parameter \`virtual_cards'
+virtual-neg||virtual_cards=-1|refused Invalid argument|${O}virtual_cards=-1 is out of range
+virtual-9||virtual_cards=9|refused Invalid argument|${O}virtual_cards=9 is out of range
+port-type||port=0xZZ|refused Invalid argument|${P}\`0xZZ' invalid for parameter \`port'
+port-many||port=$(many 0x220)|refused Invalid argument|] port: can only take 32 arguments|1|invalid for parameter
+port-bad||port=0x230|refused Invalid argument|${O}port=0x230 \\(card 0\\) is not a Sound Blaster 16 port
+port-zero||port=0|refused Invalid argument|${O}port=0x0 \\(card 0\\) is not a Sound Blaster 16 port
+port-nodsp||port=0x260|refused No such device|no Sound Blaster
+port-dup||port=0x220,0x220|refused Invalid argument|${O}port=0x220 is given to cards 0 and 1
+irq-type||port=0x220 irq=five|refused Invalid argument|${P}\`five' invalid for parameter \`irq'
+irq-many||irq=$(many 5)|refused Invalid argument|] irq: can only take 32 arguments|1|invalid for parameter
+irq-3||port=0x220 irq=3|refused Invalid argument|${O}irq=3 \\(card 0\\) is not wired to a Sound Blaster 16
+irq-neg||port=0x220 irq=-5|refused Invalid argument|${O}irq=-5 \\(card 0\\) is not wired to a Sound Blaster 16
+irq-wrong||port=0x220 irq=7|refused No such device|IRQ 7
+irq-shared||port=0x220,0x240 irq=5,5|refused Device or resource busy|IRQ 5 is in use|1|Sound Blaster 16 at 0x220, 
+dma8-type||port=0x220 dma8=x|refused Invalid argument|${P}\`x' invalid for parameter \`dma8'
+dma8-many||dma8=$(many 1)|refused Invalid argument|] dma8: can only take 32 arguments|1|invalid for parameter
+dma8-2||port=0x220 dma8=2|refused Invalid argument|${O}dma8=2 \\(card 0\\) is not an 8-bit DMA channel
+dma8-16bit||port=0x220 dma8=5|refused Invalid argument|${O}dma8=5 \\(card 0\\) is not an 8-bit DMA channel
+dma8-shared||port=0x220,0x240 dma8=1,1|refused Device or resource busy|DMA channel 1 is in use|1|Sound Blaster 16 at 0x220, 
+dma16-type||port=0x220 dma16=1.5|refused Invalid argument|${P}\`1.5' invalid for parameter \`dma16'
+dma16-many||dma16=$(many 5)|refused Invalid argument|] dma16: can only take 32 arguments|1|invalid for parameter
+dma16-4||port=0x220 dma16=4|refused Invalid argument|${O}dma16=4 \\(card 0\\) is not a 16-bit DMA channel
+dma16-8bit||port=0x220 dma16=1|refused Invalid argument|${O}dma16=1 \\(card 0\\) is not a 16-bit DMA channel
+dma16-shared||port=0x220,0x240 dma16=5,5|refused Device or resource busy|DMA channel 5 is in use|1|Sound Blaster 16 at 0x220, 
+autodetect-type||isa_autodetect=2|refused Invalid argument|${P}\`2' invalid for parameter \`isa_autodetect'
+autodetect-badirq||isa_autodetect=1 irq=3|refused Invalid argument|${O}irq=3 \\(card 0\\) is not wired to a Sound Blaster 16
+"
+
+# every parameter has a case
+missing=""
+for p in $(modinfo -F parm "$MODULE" | sed 's/:.*//'); do
+	printf '%s\n' "$TABLE" | grep -q "[| ]$p=" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	pass rel-params-every-parameter
+else
+	fail rel-params-every-parameter "no case for:$missing"
+fi
+
+GOOD="virtual_cards=1 port=0x220 irq=5 dma8=1 dma16=5"
+{
+	printf 'GOOD="%s"\n' "$GOOD"
+	cat <<'EOF'
+snap() {
+	{
+		cat /proc/ioports /proc/dma /proc/asound/cards
+		awk '$1 ~ /^[0-9]+:$/ && NF >= 5 { $2 = ""; print }' /proc/interrupts
+		cut -d' ' -f1 /proc/modules | sort
+	} >"$1"
+}
+ours() { grep -c ' - \(Omnibus\|ENS1370\|ICH\|SB16\)$\|\]: \(Omnibus\|ENS1370\|ICH\|SB16\) ' /proc/asound/cards; }
+# try NAME PRE ARGS...
+try() {
+	n=$1 pre=$2
+	shift 2
+	[ "$pre" = dummy ] && modprobe snd-dummy index=0
+	snap /tmp/before
+	dmesg -c >/dev/null
+	modprobe snd-omnibus "$@" >"/out/$n.modprobe" 2>&1
+	echo "rc=$?" >>"/out/$n.modprobe"
+	dmesg -c | grep -v -e "loading out-of-tree module" \
+		-e "module verification failed" >"/out/$n.dmesg"
+	if grep -q '^snd_omnibus ' /proc/modules; then
+		echo "loaded $(ours)" >"/out/$n.loaded"
+		rmmod snd-omnibus
+	else
+		echo "loaded no" >"/out/$n.loaded"
+	fi
+	snap /tmp/after
+	diff /tmp/before /tmp/after >"/out/$n.procdiff"
+	echo "diff=$?" >>"/out/$n.procdiff"
+	[ "$pre" = dummy ] && rmmod snd-dummy
+	# a good load works
+	if modprobe snd-omnibus $GOOD; then
+		echo "good $(ours)" >>"/out/$n.loaded"
+		rmmod snd-omnibus
+	else
+		echo "good failed" >>"/out/$n.loaded"
+	fi
+	dmesg -c >/dev/null
+}
+modprobe snd-omnibus $GOOD || exit 1
+rmmod snd-omnibus
+while IFS='|' read -r name pre args result line count also; do
+	[ -n "$name" ] || continue
+	# shellcheck disable=SC2086 # the arguments are words
+	try "$name" "$pre" $args
+done </data/table.txt
+modprobe snd-omnibus $GOOD || exit 1
+cat /proc/asound/cards >/out/cards-end.txt
+for c in 0 1 2 3; do
+	aplay -q -D "hw:$c,0" /data/short.wav
+	echo "card $c aplay $?"
+done >/out/play-end.txt 2>&1
+exit 0
+EOF
+} >"$OUT/scenario"
+printf '%s\n' "$TABLE" >"$OUT/table.txt"
+python3 "$REPO/tests/lib/wav.py" noise "$OUT/short.wav" --rate 44100 --seconds 0.3 --seed 7
+V=$OUT/vm
+rm -rf "$V"
+t0=$(date +%s)
+vm_run --module "$MODULE" --out "$V" --timeout 900 --scenario "$OUT/scenario" \
+	--file "$OUT/table.txt" --file "$OUT/short.wav" \
+	--qemu-args "-audiodev none,id=snd0 -device sb16,audiodev=snd0" \
+	--qemu-args "-device sb16,audiodev=snd0,iobase=0x240,irq=10,dma=3,dma16=7" \
+	--qemu-args "-device ES1370,audiodev=snd0 -device AC97,audiodev=snd0" \
+	>"$OUT/vm.log" || true
+t1=$(date +%s)
+echo "    VM time: $((t1 - t0)) s"
+if [ "$(cat "$V/exit" 2>/dev/null)" != 0 ]; then
+	sed 's/^/    /' "$OUT/vm.log" | tail -n 40
+	fail rel-params-vm "the scenario did not finish (exit: $(cat "$V/exit" 2>/dev/null))"
+fi
+reports=$(rel_reports "$V/dmesg.txt" "$V"/*.dmesg)
+
+runs=0 fails=0 leaks=0
+while IFS='|' read -r name _ args result line count also; do
+	[ -n "$name" ] || continue
+	runs=$((runs + 1))
+	why=""
+	if [ ! -f "$V/$name.modprobe" ]; then
+		why="the case did not run"
+	else
+		count=${count:-1}
+		nlines=$(grep -Ev -- "${also:-^\$^}" "$V/$name.dmesg" | grep -c . || true)
+		nmatch=$(grep -Ec -- "$line" "$V/$name.dmesg" || true)
+		case $result in
+		refused*)
+			errtext=${result#refused }
+			grep -q "could not insert 'snd_omnibus': $errtext" "$V/$name.modprobe" ||
+				why="$why modprobe did not fail with '$errtext';"
+			grep -qx 'loaded no' "$V/$name.loaded" || why="$why the module stayed loaded;"
+			;;
+		skipped*)
+			grep -qx 'rc=0' "$V/$name.modprobe" || why="$why modprobe failed;"
+			grep -qx "loaded ${result#skipped }" "$V/$name.loaded" ||
+				why="$why not ${result#skipped } card(s) of ours;"
+			;;
+		esac
+		[ "$nlines" = "$count" ] && [ "$nmatch" = "$count" ] ||
+			why="$why $nlines kernel lines, $nmatch as expected, not $count;"
+		if ! grep -qx 'diff=0' "$V/$name.procdiff"; then
+			why="$why resources left:$(grep '^[<>]' "$V/$name.procdiff" | head -n 3 | tr '\n' ' ');"
+			leaks=$((leaks + 1))
+		fi
+		grep -qx 'good 4' "$V/$name.loaded" || why="$why the good load after it failed;"
+	fi
+	if [ -z "$why" ]; then
+		pass "rel-params-$name"
+		printf '    %s | %s\n' "$(sed 's/^\[[^]]*\] //' "$V/$name.dmesg")" \
+			"$(grep 'could not insert' "$V/$name.modprobe" || echo "modprobe: loaded")"
+	else
+		fails=$((fails + 1))
+		sed 's/^/    dmesg: /' "$V/$name.dmesg" 2>/dev/null || true
+		sed 's/^/    modprobe: /' "$V/$name.modprobe" 2>/dev/null || true
+		fail "rel-params-$name" "$args:$why"
+	fi
+done <"$OUT/table.txt"
+
+if [ "$(grep -c ' aplay 0$' "$V/play-end.txt" 2>/dev/null)" = 4 ]; then
+	pass rel-params-good-load-plays
+else
+	fail rel-params-good-load-plays "$(cat "$V/cards-end.txt" "$V/play-end.txt" 2>/dev/null)"
+fi
+check_dmesg_clean "$V/dmesg.txt" rel-params-dmesg-clean
+
+leaks=$((leaks + $(rel_kmemleak "$V")))
+rel_figure params "$runs" "$fails" "$reports" "$leaks"
+test_done

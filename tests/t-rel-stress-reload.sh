@@ -1,0 +1,162 @@
+#!/bin/bash
+#
+# t-rel-stress-reload.sh - 100 module unload/reload cycles with a card of
+# each kind present (Sound Blaster 16 with port=0x220 irq=5 dma8=1 dma16=5,
+# a virtual card, an ES1370, an Intel ICH AC'97), in one VM:
+#
+#  - every load makes the 4 cards, every unload succeeds;
+#  - afterwards nothing is left: /proc/ioports, the IRQ handlers in
+#    /proc/interrupts, /proc/dma, /proc/asound/cards and /sys/module are
+#    as before the first load;
+#  - memory does not grow: unreclaimable slab and MemAvailable after cycle
+#    100 against after cycle 10 (caches dropped both times) differ by less
+#    than 1 MiB (10 KiB a cycle); on a KASAN kernel, whose quarantine holds
+#    freed objects, kmemleak judges instead (leaks= of the FIGURE line);
+#  - a load after the cycles plays exactly on the SB16, the ES1370 and the
+#    ICH (bytes out of -audiodev wav) and on the virtual card (aplay);
+#  - the kernel log has no report.
+#
+# Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
+
+set -eu
+
+REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=lib/vm.sh
+. "$REPO/tests/lib/vm.sh"
+# shellcheck source=lib/test.sh
+. "$REPO/tests/lib/test.sh"
+# shellcheck source=lib/rel.sh
+. "$REPO/tests/lib/rel.sh"
+WAV=$REPO/tests/lib/wav.py
+MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-stress-reload.XXXXXX")}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+CYCLES=100
+# memory growth allowed between cycle 10 and cycle 100, kB
+MEM_SLACK=1024
+
+if [ ! -f "$MODULE" ]; then
+	fail rel-reload-module "no module at $MODULE (build it first)"
+	test_done
+fi
+python3 "$WAV" noise "$OUT/p44.wav" --rate 44100 --seconds 1.5 --seed 701
+python3 "$WAV" noise "$OUT/p48.wav" --rate 48000 --seconds 1.5 --seed 702
+
+V=$OUT/vm
+rm -rf "$V"
+mkdir -p "$V"
+{
+	printf '%s\n' "$REL_GUEST_SNAP"
+	printf 'CYCLES=%s\n' "$CYCLES"
+	cat <<'EOF'
+ARGS="virtual_cards=1 port=0x220 irq=5 dma8=1 dma16=5"
+# the module's dependencies stay loaded: load them once
+modprobe snd-omnibus $ARGS || exit 1
+rmmod snd-omnibus || exit 1
+snap before
+i=0 ok=0
+while [ $i -lt "$CYCLES" ]; do
+	i=$((i + 1))
+	if modprobe snd-omnibus $ARGS; then
+		n=$(grep -c '^ *[0-9]* \[' /proc/asound/cards)
+		if rmmod snd-omnibus; then
+			[ "$n" = 4 ] && ok=$((ok + 1))
+		else
+			echo "cycle $i: rmmod failed" >>/out/errors.txt
+		fi
+		[ "$n" = 4 ] || echo "cycle $i: $n cards" >>/out/errors.txt
+	else
+		echo "cycle $i: modprobe failed" >>/out/errors.txt
+	fi
+	if [ $i = 10 ] || [ $i = "$CYCLES" ]; then
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+		snap "cycle$i"
+	fi
+done
+echo "$i $ok" >/out/cycles.txt
+# KASAN keeps freed objects in a quarantine (up to 1/32 of the memory)
+dmesg | grep -c 'KernelAddressSanitizer initialized' >/out/kasan.txt
+snap after
+modprobe snd-omnibus $ARGS || exit 1
+cat /proc/asound/cards >/out/cards.txt
+amixer -c 3 -q sset Master 100% unmute
+amixer -c 3 -q sset PCM 100% unmute
+for p in 0:p44 1:p44 2:p44 3:p48; do
+	aplay -q -D "hw:${p%:*},0" "/data/${p#*:}.wav"
+	echo "card ${p%:*} aplay $?"
+done >/out/play.txt 2>&1
+rmmod snd-omnibus
+exit 0
+EOF
+} >"$OUT/scenario"
+t0=$(date +%s)
+vm_run --module "$MODULE" --out "$V" --timeout 1500 --scenario "$OUT/scenario" \
+	--file "$OUT/p44.wav" --file "$OUT/p48.wav" \
+	--qemu-args "-device sb16,audiodev=sb -audiodev wav,id=sb,path=$V/sb.wav" \
+	--qemu-args "-device ES1370,audiodev=es -audiodev wav,id=es,path=$V/es.wav" \
+	--qemu-args "-device AC97,audiodev=ich" \
+	--qemu-args "-audiodev wav,id=ich,path=$V/ich.wav,out.frequency=48000" \
+	>"$OUT/vm.log" || true
+t1=$(date +%s)
+echo "    VM time: $((t1 - t0)) s for $CYCLES cycles"
+if [ "$(cat "$V/exit" 2>/dev/null)" != 0 ]; then
+	sed 's/^/    /' "$OUT/vm.log" | tail -n 40
+	fail rel-reload-vm "the scenario did not finish (exit: $(cat "$V/exit" 2>/dev/null))"
+fi
+reports=$(rel_reports "$V/dmesg.txt")
+read -r runs ok <"$V/cycles.txt" 2>/dev/null || { runs=0 ok=0; }
+fails=$((runs - ok))
+if [ "$runs" = "$CYCLES" ] && [ "$ok" = "$CYCLES" ]; then
+	pass rel-reload-100-cycles
+else
+	head -n 10 "$V/errors.txt" 2>/dev/null | sed 's/^/    /'
+	fail rel-reload-100-cycles "$ok of $runs cycles (of $CYCLES) loaded 4 cards and unloaded"
+fi
+
+leaks=0
+if d=$(rel_res_diff "$V" before after); then
+	pass rel-reload-nothing-left
+else
+	leaks=$((leaks + $(printf '%s\n' "$d" | grep -c '^[<>]' || true)))
+	printf '%s\n' "$d" | sed 's/^/    /'
+	fail rel-reload-nothing-left "resources differ after $CYCLES cycles"
+fi
+mem()
+{
+	sed -n "s/^$2: //p" "$V/mem-$1.txt" 2>/dev/null
+}
+s10=$(mem cycle10 SUnreclaim) s100=$(mem "cycle$CYCLES" SUnreclaim)
+a10=$(mem cycle10 MemAvailable) a100=$(mem "cycle$CYCLES" MemAvailable)
+if [ -n "$s10" ] && [ -n "$s100" ] && [ -n "$a10" ] && [ -n "$a100" ]; then
+	echo "    SUnreclaim ${s10} -> ${s100} kB, MemAvailable ${a10} -> ${a100} kB (cycle 10 -> $CYCLES)"
+	if [ "$(cat "$V/kasan.txt" 2>/dev/null)" != 0 ]; then
+		# freed objects wait in KASAN's quarantine: kmemleak judges
+		pass rel-reload-memory-flat
+		echo "    (KASAN kernel: memory growth not judged, kmemleak counts the leaks)"
+	elif [ $((s100 - s10)) -lt $MEM_SLACK ] && [ $((a10 - a100)) -lt $MEM_SLACK ]; then
+		pass rel-reload-memory-flat
+	else
+		leaks=$((leaks + 1))
+		fail rel-reload-memory-flat "slab grew by $((s100 - s10)) kB, MemAvailable fell by $((a10 - a100)) kB"
+	fi
+else
+	fail rel-reload-memory-flat "no memory snapshots"
+fi
+
+if [ "$(grep -c ' aplay 0$' "$V/play.txt" 2>/dev/null)" = 4 ]; then
+	pass rel-reload-aplay-after
+else
+	fail rel-reload-aplay-after "$(cat "$V/play.txt" 2>/dev/null)"
+fi
+for c in sb:p44 es:p44 ich:p48; do
+	check "rel-reload-${c%:*}-bitexact-after" python3 "$WAV" contains \
+		"$OUT/${c#*:}.wav" "$V/${c%:*}.wav" --prefix-seconds 1
+	[ "$CHECK_RC" = 0 ] || fails=$((fails + 1))
+done
+check_dmesg_clean "$V/dmesg.txt" rel-reload-dmesg-clean
+
+leaks=$((leaks + $(rel_kmemleak "$V")))
+rel_figure stress-reload "$runs" "$fails" "$reports" "$leaks"
+test_done

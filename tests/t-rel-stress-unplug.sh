@@ -1,0 +1,265 @@
+#!/bin/bash
+#
+# t-rel-stress-unplug.sh - a PCI card taken away while it plays, on the
+# ES1370 and the Intel ICH AC'97 (QEMU -device ES1370,id=es0 and
+# -device AC97,id=ich0, ACPI hotplug on the i440fx root bus):
+#
+#  - stress-unbind: 5 times per card, the device is unbound from our driver
+#    through sysfs (/sys/bus/pci/drivers/snd_omnibus_*/unbind) while aplay
+#    plays on it: the unbind returns within 20 s, aplay ends with an error
+#    (not a hang), the card leaves /proc/asound/cards, and bind brings it
+#    back; after the last bind it plays exactly;
+#  - stress-hotunplug: the QEMU monitor's device_del (vm_run --monitor)
+#    while aplay plays: the guest sees the device go (ACPI eject, QEMU sends
+#    DEVICE_DELETED), aplay ends with an error, the card is gone, the module
+#    unloads and gives back every resource; device_add puts the card back
+#    (on a second -audiodev: QEMU's wav backend rewrites its file for a new
+#    device), and after a reload it plays exactly;
+#  - the kernel log has no report.
+#
+# Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
+
+set -eu
+
+REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=lib/vm.sh
+. "$REPO/tests/lib/vm.sh"
+# shellcheck source=lib/test.sh
+. "$REPO/tests/lib/test.sh"
+# shellcheck source=lib/rel.sh
+. "$REPO/tests/lib/rel.sh"
+WAV=$REPO/tests/lib/wav.py
+MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-stress-unplug.XXXXXX")}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+UNBINDS=5
+
+if [ ! -f "$MODULE" ]; then
+	fail rel-unplug-module "no module at $MODULE (build it first)"
+	test_done
+fi
+python3 "$WAV" noise "$OUT/long44.wav" --rate 44100 --seconds 6 --seed 801
+python3 "$WAV" noise "$OUT/long48.wav" --rate 48000 --seconds 6 --seed 802
+python3 "$WAV" noise "$OUT/after-unbind-es.wav" --rate 44100 --seconds 1.5 --seed 803
+python3 "$WAV" noise "$OUT/after-unbind-ich.wav" --rate 48000 --seconds 1.5 --seed 804
+python3 "$WAV" noise "$OUT/after-plug-es.wav" --rate 44100 --seconds 1.5 --seed 805
+python3 "$WAV" noise "$OUT/after-plug-ich.wav" --rate 48000 --seconds 1.5 --seed 806
+files=()
+for f in "$OUT"/*.wav; do
+	files+=(--file "$f")
+done
+
+V=$OUT/vm
+rm -rf "$V"
+mkdir -p "$V"
+{
+	printf '%s\n' "$REL_GUEST_SNAP"
+	printf 'UNBINDS=%s\n' "$UNBINDS"
+	cat <<'EOF'
+# cardno NAME: the number of the card whose driver is NAME (ENS1370, ICH)
+cardno() {
+	sed -n "s/^ *\([0-9]*\) \[[^]]*\]: $1 - .*/\1/p" /proc/asound/cards
+}
+# waitfor SECONDS CMD...: poll CMD every 0.2 s; 1 if it never held
+waitfor() {
+	t=$(($1 * 5))
+	shift
+	while [ $t -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2
+		t=$((t - 1))
+	done
+	return 1
+}
+nocard() { [ -z "$(cardno "$1")" ]; }
+hascard() { [ -n "$(cardno "$1")" ]; }
+gone() { [ ! -e "/sys/bus/pci/devices/$1" ]; }
+there() { [ -e "/sys/bus/pci/devices/$1" ]; }
+unity() {
+	c=$(cardno ICH)
+	amixer -c "$c" -q sset Master 100% unmute && amixer -c "$c" -q sset PCM 100% unmute
+}
+# aplay_bg NAME CARDNAME FILE: start aplay; its status goes to /tmp/NAME.rc
+aplay_bg() {
+	rm -f "/tmp/$1.rc"
+	(
+		aplay -q -D "hw:$(cardno "$2"),0" "$3" >"/out/$1.aplay" 2>&1
+		echo $? >"/tmp/$1.rc"
+	) &
+}
+# aplay_end NAME: wait up to 20 s for aplay; "aplay-rc N" or "aplay-hang"
+aplay_end() {
+	if waitfor 20 test -f "/tmp/$1.rc"; then
+		echo "aplay-rc $(cat "/tmp/$1.rc")"
+	else
+		echo "aplay-hang"
+	fi
+}
+
+modprobe snd-omnibus || exit 1
+rmmod snd-omnibus || exit 1
+snap before
+modprobe snd-omnibus || exit 1
+unity
+
+# --- unbind / bind while playing -----------------------------------------
+for c in ENS1370:snd_omnibus_es1370:long44:es ICH:snd_omnibus_ich:long48:ich; do
+	name=${c%%:*} c=${c#*:}
+	drv=${c%%:*} c=${c#*:}
+	file=${c%%:*} tag=${c#*:}
+	dev=$(basename "$(readlink -f "/sys/class/sound/card$(cardno "$name")/device")")
+	echo "$tag device $dev" >>"/out/unbind-$tag.txt"
+	i=0
+	while [ $i -lt "$UNBINDS" ]; do
+		i=$((i + 1))
+		aplay_bg "unbind-$tag-$i" "$name" "/data/$file.wav"
+		sleep 1
+		echo "$dev" >"/sys/bus/pci/drivers/$drv/unbind" &
+		upid=$!
+		if waitfor 20 sh -c "! kill -0 $upid 2>/dev/null"; then
+			wait $upid
+			r="unbind-rc $?"
+		else
+			r="unbind-hang"
+		fi
+		r="$r $(aplay_end "unbind-$tag-$i")"
+		nocard "$name" && r="$r card-gone"
+		echo "$dev" >"/sys/bus/pci/drivers/$drv/bind"
+		r="$r bind-rc $?"
+		waitfor 10 hascard "$name" && r="$r card-back"
+		echo "cycle $i: $r" >>"/out/unbind-$tag.txt"
+	done
+	[ "$tag" = ich ] && unity
+	aplay -q -D "hw:$(cardno "$name"),0" "/data/after-unbind-$tag.wav"
+	echo "after-aplay-rc $?" >>"/out/unbind-$tag.txt"
+done
+
+# --- ACPI hot-unplug while playing ---------------------------------------------
+for c in ENS1370:es0:long44:es:ES1370 ICH:ich0:long48:ich:AC97; do
+	name=${c%%:*} c=${c#*:}
+	qid=${c%%:*} c=${c#*:}
+	file=${c%%:*} c=${c#*:}
+	tag=${c%%:*} model=${c#*:}
+	dev=$(basename "$(readlink -f "/sys/class/sound/card$(cardno "$name")/device")")
+	aplay_bg "unplug-$tag" "$name" "/data/$file.wav"
+	sleep 1
+	monitor device_del "$qid"
+	r=""
+	if waitfor 30 gone "$dev"; then r="device-gone"; else r="device-still-there"; fi
+	r="$r $(aplay_end "unplug-$tag")"
+	nocard "$name" && r="$r card-gone"
+	rmmod snd-omnibus
+	r="$r rmmod-rc $?"
+	echo "$r" >"/out/unplug-$tag.txt"
+	snap "unplugged-$tag"
+	# back in the slot it had; a new audiodev (QEMU's wav backend starts
+	# its file anew for each new device)
+	slot=${dev#*:*:}
+	slot=${slot%.*}
+	monitor device_add "$model,id=$qid,audiodev=${tag}2,bus=pci.0,addr=0x$slot"
+	if waitfor 30 there "$dev"; then echo "device-back" >>"/out/unplug-$tag.txt"; fi
+	modprobe snd-omnibus
+	waitfor 10 hascard "$name" && echo "card-back" >>"/out/unplug-$tag.txt"
+	unity
+	aplay -q -D "hw:$(cardno "$name"),0" "/data/after-plug-$tag.wav"
+	echo "after-aplay-rc $?" >>"/out/unplug-$tag.txt"
+done
+rmmod snd-omnibus
+snap after
+exit 0
+EOF
+} >"$OUT/scenario"
+t0=$(date +%s)
+vm_run --module "$MODULE" --out "$V" --timeout 600 --scenario "$OUT/scenario" \
+	--monitor "${files[@]}" \
+	--qemu-args "-device ES1370,id=es0,audiodev=es -audiodev wav,id=es,path=$V/es.wav" \
+	--qemu-args "-device AC97,id=ich0,audiodev=ich" \
+	--qemu-args "-audiodev wav,id=ich,path=$V/ich.wav,out.frequency=48000" \
+	--qemu-args "-audiodev wav,id=es2,path=$V/es2.wav" \
+	--qemu-args "-audiodev wav,id=ich2,path=$V/ich2.wav,out.frequency=48000" \
+	>"$OUT/vm.log" || true
+t1=$(date +%s)
+echo "    VM time: $((t1 - t0)) s"
+if [ "$(cat "$V/exit" 2>/dev/null)" != 0 ]; then
+	sed 's/^/    /' "$OUT/vm.log" | tail -n 40
+	fail rel-unplug-vm "the scenario did not finish (exit: $(cat "$V/exit" 2>/dev/null))"
+fi
+reports=$(rel_reports "$V/dmesg.txt")
+sed 's/^/    monitor: /' "$V/monitor.log" 2>/dev/null || true
+
+# --- unbind ------------------------------------------------------------------------
+uruns=0 ufails=0
+for tag in es ich; do
+	st=$V/unbind-$tag.txt
+	sed 's/^/    '"$tag"' unbind: /' "$st" 2>/dev/null || true
+	n=$(grep -c '^cycle ' "$st" 2>/dev/null || true)
+	good=$(grep -c '^cycle [0-9]*: unbind-rc 0 aplay-rc [1-9][0-9]* card-gone bind-rc 0 card-back$' \
+		"$st" 2>/dev/null || true)
+	uruns=$((uruns + n))
+	ufails=$((ufails + n - good))
+	if [ "$n" = "$UNBINDS" ] && [ "$good" = "$n" ]; then
+		pass "rel-unbind-$tag-while-playing"
+	else
+		fail "rel-unbind-$tag-while-playing" "$good of $n (of $UNBINDS) cycles as expected"
+	fi
+	head -n 3 "$V/unbind-$tag-1.aplay" 2>/dev/null | sed 's/^/    aplay: /'
+	rate=44100
+	[ $tag = ich ] && rate=48000
+	if grep -qx 'after-aplay-rc 0' "$st" 2>/dev/null; then
+		check "rel-unbind-$tag-bitexact-after" python3 "$WAV" contains \
+			"$OUT/after-unbind-$tag.wav" "$V/$tag.wav" --prefix-seconds 1
+	else
+		fail "rel-unbind-$tag-bitexact-after" "aplay after bind failed"
+	fi
+	[ "${CHECK_RC:-1}" = 0 ] || ufails=$((ufails + 1))
+done
+
+# --- hot-unplug --------------------------------------------------------------------
+hruns=0 hfails=0 leaks=0
+for tag in es ich; do
+	qid=${tag}0
+	st=$V/unplug-$tag.txt
+	hruns=$((hruns + 1))
+	sed 's/^/    '"$tag"' unplug: /' "$st" 2>/dev/null || true
+	head -n 3 "$V/unplug-$tag.aplay" 2>/dev/null | sed 's/^/    aplay: /'
+	if grep -qx 'device-gone aplay-rc [1-9][0-9]* card-gone rmmod-rc 0' "$st" 2>/dev/null &&
+	   grep -q "^event DEVICE_DELETED .*\"$qid\"" "$V/monitor.log"; then
+		pass "rel-hotunplug-$tag-while-playing"
+	else
+		hfails=$((hfails + 1))
+		fail "rel-hotunplug-$tag-while-playing" "$(head -n 1 "$st" 2>/dev/null)"
+	fi
+	# what the driver had is given back (the other card's are gone too: the
+	# module is unloaded)
+	if d=$(rel_res_diff "$V" before "unplugged-$tag"); then
+		pass "rel-hotunplug-$tag-nothing-left"
+	else
+		leaks=$((leaks + 1))
+		printf '%s\n' "$d" | sed 's/^/    /'
+		fail "rel-hotunplug-$tag-nothing-left" "resources differ after the unplug"
+	fi
+	if grep -qx 'device-back' "$st" 2>/dev/null && grep -qx 'card-back' "$st" &&
+	   grep -qx 'after-aplay-rc 0' "$st"; then
+		check "rel-hotplug-$tag-bitexact-after" python3 "$WAV" contains \
+			"$OUT/after-plug-$tag.wav" "$V/${tag}2.wav" --prefix-seconds 1
+		[ "$CHECK_RC" = 0 ] || hfails=$((hfails + 1))
+	else
+		hfails=$((hfails + 1))
+		fail "rel-hotplug-$tag-bitexact-after" "device_add: $(tail -n 3 "$st" 2>/dev/null | tr '\n' ' ')"
+	fi
+done
+if d=$(rel_res_diff "$V" before after); then
+	pass rel-unplug-nothing-left-at-end
+else
+	leaks=$((leaks + 1))
+	printf '%s\n' "$d" | sed 's/^/    /'
+	fail rel-unplug-nothing-left-at-end "resources differ"
+fi
+check_dmesg_clean "$V/dmesg.txt" rel-unplug-dmesg-clean
+
+kml=$(rel_kmemleak "$V")
+leaks=$((leaks + kml))
+rel_figure stress-unbind "$uruns" "$ufails" "$reports" "$kml"
+rel_figure stress-hotunplug "$hruns" "$hfails" "$reports" "$leaks"
+test_done
