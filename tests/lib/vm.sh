@@ -21,12 +21,24 @@
 # programs: a private apt state under $CACHE/i386 reads the host's sources
 # for Architecture i386 and never touches the host's dpkg.
 #
+# The debug kernel (tests/lib/debug-kernel.sh: KASAN, lockdep, kmemleak,
+# UBSAN, DEBUG_OBJECTS, failslab/fail_page_alloc, built once from
+# linux-source-6.1 into $CACHE/debug) boots with `vm_run --kver debug` or
+# KVER=debug (or its release, VERSION-omnibus-debug, which vm_debug_kver
+# prints); tests/run.sh uses it with OMNIBUS_KERNEL=debug.  On it every
+# vm_run unloads snd-omnibus after the scenario, makes kmemleak scan
+# (DIR/kmemleak.txt) and scans the kernel log: the report lines go to
+# DIR/reports.txt and $TEST_OUT/kernel-reports.txt, which makes run.sh
+# fail the test (VM_REPORTS=1 does the same on any kernel).
+#
 # Everything downloaded or built lives under $CACHE, never in the repository.
 # Cached items carry the versions of their inputs in their key or stamp, so a
 # new kernel upload, a new busybox/alsa-utils or an edited vm.sh rebuilds them.
 
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/snd-omnibus
 VM_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=debug-kernel.sh
+. "$VM_LIB/debug-kernel.sh"
 
 # Host packages.  qemu-system-common (a dependency of qemu-system-x86) carries
 # QEMU's ALSA audio backend, which the capture tests use.
@@ -436,6 +448,11 @@ vm_kernel()
 	local kver=${1:?usage: vm_kernel KVER} dir deb tmp stamp
 
 	dir=$CACHE/kernel/$kver
+	if vm__is_debug_kver "$kver"; then
+		[ "$(vm_debug_kver)" = "$kver" ] ||
+			vm_die "$kver is not the release of the debug kernel ($(vm_debug_kver))"
+		return 0
+	fi
 	[ "$(vm__kver_arch "$kver")" = x86_64 ] || vm__i386_ready
 	if ! vm__find_image "$kver"; then
 		if [ -f "$dir/.stamp" ]; then
@@ -544,6 +561,13 @@ VM_GUEST_TIMEOUT=0
 [ -f /etc/vm.conf ] && . /etc/vm.conf
 
 cd /
+# A debug kernel (kmemleak): forget what boot left, so that the scan after
+# the scenario reports only its objects.
+kml=/sys/kernel/debug/kmemleak
+if [ -w "$kml" ]; then
+	echo scan >"$kml"
+	echo clear >"$kml"
+fi
 echo "===SCENARIO-START==="
 if [ -f /scenario ]; then
 	sh /scenario &
@@ -566,6 +590,15 @@ else
 fi
 echo "===SCENARIO-EXIT $rc==="
 
+if [ -w "$kml" ]; then
+	# unload what the scenario left loaded (a leak shows once the module
+	# is gone), then two scans: an object unreferenced in both is reported
+	grep -q '^snd_omnibus ' /proc/modules && /sbin/rmmod snd_omnibus
+	echo scan >"$kml"
+	echo scan >"$kml"
+	cat "$kml" >/tmp/kmemleak.txt
+	emit /tmp/kmemleak.txt kmemleak.txt
+fi
 for f in /out/*; do
 	[ -f "$f" ] && emit "$f"
 done
@@ -761,6 +794,7 @@ vm__add_modules()
 	# headers' Module.symvers, which lists the exports of vmlinux and of
 	# every module.)
 	symvers=/usr/src/linux-headers-$kver/Module.symvers
+	[ -f "$symvers" ] || symvers=$full/build/Module.symvers
 	[ -f "$symvers" ] ||
 		symvers=$VM_I386/chroot-$kver/usr/src/linux-headers-$kver/Module.symvers
 	if [ -f "$symvers" ]; then
@@ -770,9 +804,55 @@ vm__add_modules()
 	rm -rf "$dm"
 }
 
+# Kernel-log lines that are reports: KASAN, UBSAN, lockdep, DEBUG_OBJECTS,
+# kmemleak, warnings, bugs, oopses, hung tasks.  (tests/lib/test.sh's
+# DMESG_BAD says the same for check_dmesg_clean.)
+VM_REPORT_RE='WARNING:|BUG:|BUG |Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|memory leak detector disabled|ODEBUG:|Kernel panic|RIP:|cut here|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|list_add corruption|list_del corruption|refcount_t:|double free|use-after-free|stack-protector|stack guard page|segfault at|unable to handle|Unable to handle|scheduling while atomic|sleeping function called|DMA-API:'
+
+# vm_kernel_reports FILE: print the report lines of the kernel log FILE.
+# A failure that fault injection forced is no report: its notice
+# ("FAULT_INJECTION: forcing a failure", "name ..., interval ...") and the
+# page allocator's "page allocation failure" warning with its stack that
+# directly follows it are left out; anything else is kept.
+vm_kernel_reports()
+{
+	[ -f "$1" ] || return 0
+	awk '
+		/FAULT_INJECTION: forcing a failure/ { inj = 1; next }
+		inj == 1 && /name [a-z_]+, interval/ { next }
+		inj == 1 && /page allocation failure/ { inj = 2; next }
+		inj == 2 { if (/<\/TASK>/) inj = 0; next }
+		{ inj = 0; print }' "$1" | grep -E -- "$VM_REPORT_RE" || true
+}
+
+# vm__reports DIR: the reports of a run on a debug kernel (kernel log and
+# kmemleak) into DIR/reports.txt; shown, and added to
+# $TEST_OUT/kernel-reports.txt, which tests/run.sh turns into a FAIL.
+vm__reports()
+{
+	local dir=$1 n
+
+	{
+		vm_kernel_reports "$dir/dmesg.txt"
+		if [ -f "$dir/kmemleak.txt" ]; then
+			grep -E 'unreferenced object|^    \[<' "$dir/kmemleak.txt" || true
+		fi
+	} >"$dir/reports.txt"
+	n=$(grep -c -v '^    \[<' "$dir/reports.txt" || true)
+	if [ "$n" -gt 0 ]; then
+		echo "  vm: $n kernel-log report line(s) on the debug kernel:"
+		head -n 20 "$dir/reports.txt" | sed 's/^/  vm: | /'
+		if [ -n "${TEST_OUT:-}" ] && [ -d "$TEST_OUT" ]; then
+			sed "s|^|$dir: |" "$dir/reports.txt" >>"$TEST_OUT/kernel-reports.txt"
+		fi
+	fi
+	return 0
+}
+
 # vm_run [OPTIONS] [-- QEMU_ARGS...]
 #
-#   --kver KVER          kernel release to boot (default: $KVER, else vm_kver)
+#   --kver KVER          kernel release to boot (default: $KVER, else vm_kver;
+#                        "debug": the debug kernel, see above)
 #   --module FILE.ko     out-of-tree module, installed in updates/ (repeatable)
 #   --scenario FILE      /bin/sh script run in the guest as /scenario
 #                        ("-" reads it from stdin)
@@ -798,6 +878,8 @@ vm__add_modules()
 #   qemu.log     QEMU's own stderr
 #   exit         exit status of the scenario, or "none" (hang, panic, crash)
 #   dmesg.txt    the guest's kernel log at the end of the scenario
+#   kmemleak.txt, reports.txt  (debug kernel) kmemleak's findings after the
+#                scenario and the report lines of the kernel log
 #   NAME         every file the guest emitted (/bin/emit FILE NAME, /out/*)
 # Sets VM_OUT=DIR.  Prints the console and QEMU's messages on stdout,
 # indented.  Returns 0 when the scenario ran to its end (whatever its exit
@@ -847,6 +929,7 @@ vm_run()
 	*) vm_die "vm_run: --arch $arch is not implemented (x86_64, i386)" ;;
 	esac
 	[ -n "$kver" ] || kver=$(vm_kver) || exit 1
+	[ "$kver" != debug ] || kver=$(vm_debug_kver) || exit 1
 	[ "$(vm__kver_arch "$kver")" = "$arch" ] ||
 		vm_die "vm_run: $kver is not an $arch kernel (--arch)"
 	case $timeout$gtimeout$mem in
@@ -903,7 +986,7 @@ vm_run()
 		done <"$out/.emitted"
 	fi
 	rm -f "$out/serial.log" "$out/console.txt" "$out/qemu.log" "$out/exit" \
-		"$out/dmesg.txt" "$out/.emitted"
+		"$out/dmesg.txt" "$out/kmemleak.txt" "$out/.emitted"
 	# SIGTERM at the timeout lets QEMU finish its -audiodev wav header;
 	# SIGKILL follows 10 s later if that does not end it.
 	timeout -k 10 "$timeout" \
@@ -934,6 +1017,9 @@ vm_run()
 	if [ "$(cat "$out/exit" 2>/dev/null)" = none ]; then
 		echo "  vm: the scenario did not finish (hang, panic or crash), see $out/serial.log"
 		rc=1
+	fi
+	if vm__is_debug_kver "$kver" || [ -n "${VM_REPORTS:-}" ]; then
+		vm__reports "$out"
 	fi
 	[ -n "${VM_KEEP:-}" ] || rm -rf "$work"
 	return "$rc"
