@@ -227,3 +227,27 @@ vm__is_debug_kver()
 	esac
 	return 1
 }
+
+# vm_debug_module SRC OUT: print the path of snd-omnibus.ko for the debug
+# kernel: $MODULE when it was built for it (tests/run.sh with
+# OMNIBUS_KERNEL=debug), else one built from the sources in SRC in a copy
+# under OUT (make's output in OUT/build.log).
+vm_debug_module()
+{
+	local src=${1:?usage: vm_debug_module SRC OUT} out=${2:?} kver kdir
+
+	kver=$(vm_debug_kver) || exit 1
+	kdir=$(vm_debug_kdir) || exit 1
+	if [ -f "${MODULE:-}" ] &&
+	   [ "$(modinfo -F vermagic "$MODULE" 2>/dev/null | cut -d' ' -f1)" = "$kver" ]; then
+		printf '%s\n' "$MODULE"
+		return 0
+	fi
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$src"/*.[ch] "$src"/Kbuild "$out/"
+	rm -f "$out"/*.mod.c
+	make -C "$kdir" M="$out" modules >"$out/build.log" 2>&1 ||
+		vm_die "building snd-omnibus for $kver failed ($out/build.log)"
+	printf '%s\n' "$out/snd-omnibus.ko"
+}
