@@ -13,9 +13,9 @@
  *	open the PCM DEVICE (S16_LE, interleaved read/write), then the
  *	HW_PARAMS ioctl; on success HW_FREE and close
  *
- * Prints "rc=R errno=E (TEXT) injected=0|1" and exits 0, or 2 on a usage
- * or setup error.  injected=0 means the call made fewer than N
- * allocations: the sweep is complete.
+ * Prints "rc=R errno=E (TEXT) injected=0|1 calls=C" and exits 0, or 2 on a
+ * usage or setup error.  injected=0 means the call made fewer than N
+ * allocations (C of them): the sweep is complete.
  *
  * Built static by the test on the host: gcc -static -O2 -o fault-nth
  */
@@ -31,6 +31,7 @@
 #include <sound/asound.h>
 
 static int nth_fd = -1;
+static long nth_armed, nth_calls;
 
 static int setup(const char *n)
 {
@@ -42,6 +43,7 @@ static int setup(const char *n)
 		perror("fault-nth: /proc/thread-self/fail-nth");
 		return -1;
 	}
+	nth_armed = strtol(n, NULL, 10);
 	len = snprintf(buf, sizeof(buf), "%s", n);
 	/* armed from here on: nothing but the call may come before it */
 	if (write(nth_fd, buf, len) != len) {
@@ -62,6 +64,7 @@ static int injected(void)
 		exit(2);
 	}
 	left = strtol(buf, NULL, 10);
+	nth_calls = left ? nth_armed - left : nth_armed;
 	if (left && pwrite(nth_fd, "0", 1, 0) != 1) {
 		perror("fault-nth: disarming fail-nth");
 		exit(2);
@@ -71,8 +74,8 @@ static int injected(void)
 
 static void report(long rc, int err, int inj)
 {
-	printf("rc=%ld errno=%d (%s) injected=%d\n", rc, rc < 0 ? err : 0,
-	       rc < 0 ? strerror(err) : "ok", inj);
+	printf("rc=%ld errno=%d (%s) injected=%d calls=%ld\n", rc, rc < 0 ? err : 0,
+	       rc < 0 ? strerror(err) : "ok", inj, nth_calls);
 }
 
 static int load(char **argv, int argc)

@@ -4,7 +4,8 @@
 #   KIND     virtual, es1370, ich or sb16
 #   PARAMS   module parameters that make one card of that kind
 #   RATE     the rate the playback checks use
-#   STRIDE   1 to try every N, k to try N = 1, 1+k, 1+2k, ... (quick runs)
+#   STRIDE   1 to try every N of the driver's allocations, k every k-th
+#   LSTRIDE  the same for the module loader's allocations before them
 #   MAXN     give up after this N (a runaway sweep)
 # and with /data/fault-nth, /data/report.re (the ERE of kernel-log reports)
 # and the files to play (/data/NAME.wav for play_check NAME) in place.
@@ -18,39 +19,53 @@ PCM=/dev/snd/pcmC0D0p
 SUB=/proc/asound/card0/pcm0p/sub0
 
 # What the kernel holds for a driver: I/O ports, DMA channels, IRQ
-# handlers, cards, modules.
+# handlers, cards, modules; last "cards=N loaded=0|1".  (One process: the
+# sweep runs this thousands of times.)
 snap()
 {
-	cat /proc/ioports /proc/dma
-	awk 'NR == 1 { n = NF; next }
-		/^ *[0-9]+:/ && NF > n + 3 { $2 = ""; for (i = 3; i <= n + 3; i++) $i = ""; print }' \
-		/proc/interrupts
-	cat /proc/asound/cards
-	cut -d' ' -f1 /proc/modules | sort
+	awk 'FILENAME == "/proc/interrupts" {
+			if (FNR == 1) { n = NF; next }
+			if ($1 ~ /^[0-9]+:$/ && NF > n + 3) {
+				$2 = ""
+				for (i = 3; i <= n + 3; i++) $i = ""
+				print
+			}
+			next
+		}
+		FILENAME == "/proc/modules" { print $1; if ($1 == "snd_omnibus") l = 1; next }
+		FILENAME == "/proc/asound/cards" && /^ *[0-9]+ \[/ { c++ }
+		{ print }
+		END { print "cards=" c + 0 " loaded=" l + 0 }' \
+		/proc/ioports /proc/dma /proc/interrupts /proc/asound/cards /proc/modules
 }
 
-# split_log FILE: FILE.fault gets the notices and stacks of injected
-# failures, FILE.rest everything else.
-split_log()
+# logscan REPORTS: read the kernel log since the last call; append its
+# report lines (/data/report.re) to REPORTS, print the first line that
+# names the driver or ALSA.  The allocators' warnings about the failures
+# injected (a notice, "page allocation failure", "vmalloc error" and their
+# stacks) are no reports.
+logscan()
 {
-	awk -v f="$1.fault" -v r="$1.rest" '
-		/FAULT_INJECTION: forcing a failure/ { inj = 1; print >f; next }
-		inj && /<\/TASK>/ { print >f; inj = 0; next }
-		inj { print >f; next }
-		/page allocation failure/ { inj = 1; print >f; next }
-		{ print >r }' "$1"
-	touch "$1.fault" "$1.rest"
+	dmesg -c | awk -v rep="$1" -v re="$(cat /data/report.re)" '
+		/FAULT_INJECTION: forcing a failure/ { inj = 1; next }
+		inj == 1 && /name [a-z_]+, interval/ { next }
+		/page allocation failure|vmalloc error/ { inj = 2; next }
+		inj == 2 { if (/<\/TASK>/) inj = 0; next }
+		{ inj = 0 }
+		!msg && tolower($0) ~ /omnibus|alsa/ && $0 !~ /omnibus-debug/ { msg = $0 }
+		$0 ~ re { print >>rep }
+		END { gsub(/ +/, " ", msg); print substr(msg, 1, 160) }'
 }
 
-# fault knobs: count GFP_KERNEL allocations of every order; a stack with
-# each injected failure (so the sweep can tell the loader's from the
-# driver's), no random failures
+# fault knobs: count GFP_KERNEL allocations of every order, a notice with
+# each injected failure (allocations that ask for no warning fail
+# silently), no random failures
 fi_nth_mode()
 {
 	for a in failslab fail_page_alloc; do
 		echo 0 >$FI/$a/probability
 		echo N >$FI/$a/ignore-gfp-wait
-		echo 2 >$FI/$a/verbose
+		echo 1 >$FI/$a/verbose
 		echo N >$FI/$a/task-filter
 	done
 	echo 0 >$FI/fail_page_alloc/min-order
@@ -90,42 +105,61 @@ mixer()
 modprobe snd-omnibus $PARAMS || exit 1
 cat /proc/asound/card0/buffers >/out/buffers-normal.txt
 rmmod snd-omnibus || exit 1
-snap >/tmp/snap-before
 echo scan >$FI/kmemleak
 echo clear >$FI/kmemleak
 
 # --- (a) the probe: fail its N-th allocation, for every N -------------------
 fi_nth_mode
+# The loader's own allocations come first: count those of a load whose
+# init fails at once (virtual_cards=-1 is refused before anything else).
+# Up to that N a failure is the loader's, which need not say anything; the
+# sweep samples the loader's (every LSTRIDE-th) and tries every N of the
+# driver's (every STRIDE-th).
+# shellcheck disable=SC2086
+L=$(/data/fault-nth load 1000000 "$KO" "$PARAMS virtual_cards=-1" |
+	sed -n 's/.* calls=\([0-9]*\)$/\1/p')
+T=$(/data/fault-nth load 1000000 "$KO" "$PARAMS" | sed -n 's/.* calls=\([0-9]*\)$/\1/p')
+rmmod snd_omnibus
+echo "loader: $L allocations, whole load: $T" | tee /out/loader.txt
+logscan /dev/null >/dev/null
+before=$(snap)
 n=1
 t0=$(cut -d' ' -f1 /proc/uptime)
 while [ "$n" -le "$MAXN" ]; do
-	dmesg -c >/dev/null
 	r=$(/data/fault-nth load "$n" "$KO" "$PARAMS")
-	dmesg -c >/tmp/d
-	split_log /tmp/d
-	loaded=0
-	grep -q '^snd_omnibus ' /proc/modules && loaded=1
-	cards=$(grep -c '^ *[0-9]* \[' /proc/asound/cards)
-	where=loader
-	grep -q '\[snd_omnibus\]' /tmp/d.fault && where=driver
-	msg=$(grep -i -m 1 'omnibus\|ALSA' /tmp/d.rest | tr -s ' ' | cut -c1-160)
-	grep -E -f /data/report.re /tmp/d.rest >>/out/probe-reports.txt
+	msg=$(logscan /out/probe-reports.txt)
+	after=$(snap)
+	state=${after##*
+}
 	unload=ok
-	if [ $loaded = 1 ]; then
-		rmmod snd_omnibus 2>/tmp/rmmod.err || unload=failed
-	fi
-	snap >/tmp/snap-after
+	case $state in
+	*loaded=1)
+		rmmod snd_omnibus 2>/dev/null || unload=failed
+		after=$(snap)
+		;;
+	esac
 	same=yes
-	cmp -s /tmp/snap-before /tmp/snap-after || same=no
-	if [ $same = no ]; then
-		{ echo "--- N=$n"; diff /tmp/snap-before /tmp/snap-after; } >>/out/probe-leftover.txt
+	if [ "$after" != "$before" ]; then
+		same=no
+		echo "--- N=$n" >>/out/probe-leftover.txt
+		printf '%s\n' "$before" >/tmp/snap-before
+		printf '%s\n' "$after" >/tmp/snap-after
+		diff /tmp/snap-before /tmp/snap-after >>/out/probe-leftover.txt
 		# start the next try from a clean slate again
 		rmmod snd_omnibus 2>/dev/null
+		before=$(snap)
 	fi
-	echo "N=$n $r loaded=$loaded cards=$cards where=$where unload=$unload clean=$same msg=$msg" \
-		>>/out/probe.txt
+	where=loader
+	[ "$n" -gt "$L" ] && where=driver
+	echo "N=$n $r $state where=$where unload=$unload clean=$same msg=$msg" |
+		tee -a /out/probe.txt
 	case $r in *injected=0*) break ;; esac
-	n=$((n + STRIDE))
+	if [ "$n" -lt "$L" ]; then
+		n=$((n + LSTRIDE))
+		[ "$n" -gt "$L" ] && n=$((L + 1))
+	else
+		n=$((n + STRIDE))
+	fi
 done
 t1=$(cut -d' ' -f1 /proc/uptime)
 echo "$t0 $t1" >/out/probe-time.txt
@@ -149,12 +183,9 @@ for pre in default 0; do
 	[ $pre = 0 ] && echo 0 >$SUB/prealloc
 	n=1
 	while [ "$n" -le "$MAXN" ]; do
-		dmesg -c >/dev/null
 		r=$(/data/fault-nth hwparams "$n" $PCM "$RATE" 2 $PERIOD 4)
-		dmesg -c >/tmp/d
-		split_log /tmp/d
-		grep -E -f /data/report.re /tmp/d.rest >>/out/hwparams-reports.txt
-		echo "prealloc=$pre N=$n $r" >>/out/hwparams.txt
+		logscan /out/hwparams-reports.txt >/dev/null
+		echo "prealloc=$pre N=$n $r" | tee -a /out/hwparams.txt
 		case $r in *injected=0*) break ;; esac
 		n=$((n + 1))
 	done
@@ -175,9 +206,7 @@ sh -c 'echo 1 >/proc/self/make-it-fail; exec aplay -q -D hw:0,0 --buffer-size=81
 	>/out/aplay-failing.out 2>&1
 echo $? >/out/aplay-failing.rc
 echo 0 >$FI/fail_page_alloc/probability
-dmesg -c >/tmp/d
-split_log /tmp/d
-grep -E -f /data/report.re /tmp/d.rest >>/out/hwparams-reports.txt
+logscan /out/hwparams-reports.txt >/dev/null
 
 # the pre-allocation back, and playback is exact again
 sed -n 's/.*p0: preallocated \([0-9]*\) bytes.*/\1/p' /out/buffers-normal.txt |
@@ -199,10 +228,7 @@ sh -c "echo 1 >/proc/self/make-it-fail; exec modprobe snd-omnibus $PARAMS"
 echo $? >/out/fallback.rc
 echo 0 >$FI/fail_page_alloc/probability
 echo N >$FI/fail_page_alloc/task-filter
-dmesg -c >/tmp/d
-split_log /tmp/d
-cp /tmp/d.rest /out/fallback-dmesg.txt
-grep -E -f /data/report.re /tmp/d.rest >>/out/fallback-reports.txt
+logscan /out/fallback-reports.txt >/out/fallback-dmesg.txt
 cat /proc/asound/card0/buffers >/out/buffers-fallback.txt
 mixer
 # (the virtual card: a loopback capture runs alongside, see play_check)
@@ -212,6 +238,8 @@ cat $SUB/hw_params >/out/hw-fallback.txt
 cat /proc/asound/card0/buffers >/out/buffers-fallback-play.txt
 wait
 rmmod snd-omnibus
+printf '%s\n' "$before" >/tmp/snap-before
 snap >/tmp/snap-end
-cmp -s /tmp/snap-before /tmp/snap-end || diff /tmp/snap-before /tmp/snap-end >/out/end-leftover.txt
+diff /tmp/snap-before /tmp/snap-end >/out/end-leftover.txt
+[ -s /out/end-leftover.txt ] || rm -f /out/end-leftover.txt
 exit 0

@@ -219,11 +219,11 @@ vm_debug_kdir()
 	printf '%s\n' "$VM_DEBUG_DIR/linux"
 }
 
-# vm__is_debug_kver KVER: true for the release of a debug kernel.
+# vm__is_debug_kver KVER: true for "debug" and the release of a debug kernel.
 vm__is_debug_kver()
 {
 	case $1 in
-	*"$VM_DEBUG_SUFFIX") return 0 ;;
+	debug | *"$VM_DEBUG_SUFFIX") return 0 ;;
 	esac
 	return 1
 }

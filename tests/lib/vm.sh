@@ -809,20 +809,26 @@ vm__add_modules()
 # DMESG_BAD says the same for check_dmesg_clean.)
 VM_REPORT_RE='WARNING:|BUG:|BUG |Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|memory leak detector disabled|ODEBUG:|Kernel panic|RIP:|cut here|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|list_add corruption|list_del corruption|refcount_t:|double free|use-after-free|stack-protector|stack guard page|segfault at|unable to handle|Unable to handle|scheduling while atomic|sleeping function called|DMA-API:'
 
+# Lines that match VM_REPORT_RE but are no report: the debug kernel's boot
+# banner of RCU's debugging.
+VM_REPORT_BENIGN='rcu: .*RCU callback double-/use-after-free debug is enabled'
+
 # vm_kernel_reports FILE: print the report lines of the kernel log FILE.
 # A failure that fault injection forced is no report: its notice
 # ("FAULT_INJECTION: forcing a failure", "name ..., interval ...") and the
-# page allocator's "page allocation failure" warning with its stack that
-# directly follows it are left out; anything else is kept.
+# allocator's warning ("page allocation failure", "vmalloc error") with
+# its stack that directly follows it are left out; with VM_FAULT_INJECTION
+# set (a test that injects failures silently, too) every such warning is.
 vm_kernel_reports()
 {
 	[ -f "$1" ] || return 0
-	awk '
+	awk -v all="${VM_FAULT_INJECTION:-}" '
 		/FAULT_INJECTION: forcing a failure/ { inj = 1; next }
 		inj == 1 && /name [a-z_]+, interval/ { next }
-		inj == 1 && /page allocation failure/ { inj = 2; next }
+		(inj == 1 || all != "") && /page allocation failure|vmalloc error/ { inj = 2; next }
 		inj == 2 { if (/<\/TASK>/) inj = 0; next }
-		{ inj = 0; print }' "$1" | grep -E -- "$VM_REPORT_RE" || true
+		{ inj = 0; print }' "$1" | grep -E -- "$VM_REPORT_RE" |
+		grep -E -v -- "$VM_REPORT_BENIGN" || true
 }
 
 # vm__reports DIR: the reports of a run on a debug kernel (kernel log and
