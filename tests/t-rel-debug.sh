@@ -19,7 +19,8 @@ mkdir -p "$OUT"
 TESTS_LIST=${REL_DEBUG_TESTS:-t-virtual t-reload t-es1370 t-ich t-sb16 t-sb16-badinput}
 
 t0=$(date +%s)
-DKVER=$(vm_debug_kver)
+vm__debug_build
+DKVER=$(cat "$VM_DEBUG_DIR/release")
 DMOD=$(vm_debug_module "$REPO/src" "$OUT/module")
 echo "    debug kernel $DKVER ready after $(($(date +%s) - t0)) s" \
 	"(built in $(cat "$VM_DEBUG_DIR/build-time") s)"
@@ -31,7 +32,7 @@ for t in $TESTS_LIST; do
 	mkdir -p "$o"
 	s=$(date +%s)
 	rc=0
-	KVER=$DKVER MODULE=$DMOD TEST_OUT=$o timeout -k 10 1800 \
+	KVER=$DKVER MODULE=$DMOD TEST_OUT=$o timeout -k 10 2400 \
 		bash "$REPO/tests/$t.sh" >"$OUT/$t.log" 2>&1 || rc=$?
 	sed -n 's/^PASS: /PASS: debug-/p; s/^FAIL: /FAIL: debug-/p' "$OUT/$t.log"
 	nf=$(grep -c '^FAIL: ' "$OUT/$t.log" || true)

@@ -101,13 +101,21 @@ run_kind()
 		cat "$REPO/tests/guest/fault-sweep.sh"
 	} >"$d/scenario"
 	t0=$(date +%s)
-	vm_run --kver "$DKVER" --module "$DMOD" --out "$d/vm" --timeout 2400 \
+	vm_run --kver "$DKVER" --module "$DMOD" --out "$d/vm" --timeout 800 \
 		--file "$OUT/fault-nth" --file "$OUT/report.re" \
 		--file "$d/data/after-probe.wav" --file "$d/data/after-hwparams.wav" \
 		--file "$d/data/fallback.wav" \
 		--scenario "$d/scenario" "$@" >"$d/vm.log" || true
 	t1=$(date +%s)
 	d=$d/vm
+	if [ -f "$d/hang.txt" ]; then
+		fail "fault-$kind-hang" "$(grep -h 'N=' "$d/probe.txt" "$d/hwparams.txt" 2>/dev/null |
+			grep hang | head -n 1) (blocked tasks: $d/hang.txt)"
+		grep -A 12 'blocked for more than\|task:' "$d/hang.txt" | head -n 40 | sed 's/^/    /'
+		fig_probe_fail=$((fig_probe_fail + 1))
+		fig_probe_reports=$((fig_probe_reports + 1))
+		return 0
+	fi
 	if [ "$(cat "$d/exit" 2>/dev/null)" != 0 ]; then
 		tail -n 40 "$OUT/$kind/vm.log" | sed 's/^/    /'
 		fail "fault-$kind-vm" "the scenario did not finish (exit: $(cat "$d/exit" 2>/dev/null))"

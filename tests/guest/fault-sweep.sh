@@ -49,6 +49,7 @@ logscan()
 	dmesg -c | awk -v rep="$1" -v re="$(cat /data/report.re)" '
 		/FAULT_INJECTION: forcing a failure/ { inj = 1; next }
 		inj == 1 && /name [a-z_]+, interval/ { next }
+		inj == 1 && /CPU: [0-9]+ PID: / { inj = 2; next }
 		/page allocation failure|vmalloc error/ { inj = 2; next }
 		inj == 2 { if (/<\/TASK>/) inj = 0; next }
 		{ inj = 0 }
@@ -108,7 +109,30 @@ rmmod snd-omnibus || exit 1
 echo scan >$FI/kmemleak
 echo clear >$FI/kmemleak
 
+# nth ARGS...: fault-nth ARGS, but give up on it after a minute: a call
+# stuck in the kernel is a hang; then the blocked tasks go to /out/hang.txt
+# and the line printed says "hang".
+nth()
+{
+	/data/fault-nth "$@" >/tmp/nth.out &
+	p=$!
+	w=0
+	while kill -0 $p 2>/dev/null && [ $w -lt 120 ]; do
+		sleep 0.5
+		w=$((w + 1))
+	done
+	if kill -0 $p 2>/dev/null; then
+		echo w >/proc/sysrq-trigger
+		{ echo "--- fault-nth $*"; dmesg; } >>/out/hang.txt
+		echo "rc=hang injected=1"
+		return 1
+	fi
+	wait $p
+	cat /tmp/nth.out
+}
+
 # --- (a) the probe: fail its N-th allocation, for every N -------------------
+echo 30 >/proc/sys/kernel/hung_task_timeout_secs
 fi_nth_mode
 # The loader's own allocations come first: count those of a load whose
 # init fails at once (virtual_cards=-1 is refused before anything else).
@@ -126,7 +150,7 @@ before=$(snap)
 n=1
 t0=$(cut -d' ' -f1 /proc/uptime)
 while [ "$n" -le "$MAXN" ]; do
-	r=$(/data/fault-nth load "$n" "$KO" "$PARAMS")
+	r=$(nth load "$n" "$KO" "$PARAMS")
 	msg=$(logscan /out/probe-reports.txt)
 	after=$(snap)
 	state=${after##*
@@ -153,7 +177,7 @@ while [ "$n" -le "$MAXN" ]; do
 	[ "$n" -gt "$L" ] && where=driver
 	echo "N=$n $r $state where=$where unload=$unload clean=$same msg=$msg" |
 		tee -a /out/probe.txt
-	case $r in *injected=0*) break ;; esac
+	case $r in *injected=0* | *hang*) break ;; esac
 	if [ "$n" -lt "$L" ]; then
 		n=$((n + LSTRIDE))
 		[ "$n" -gt "$L" ] && n=$((L + 1))
@@ -163,6 +187,8 @@ while [ "$n" -le "$MAXN" ]; do
 done
 t1=$(cut -d' ' -f1 /proc/uptime)
 echo "$t0 $t1" >/out/probe-time.txt
+# a load stuck in the kernel: nothing more can be tried
+[ ! -f /out/hang.txt ] || exit 0
 echo scan >$FI/kmemleak
 echo scan >$FI/kmemleak
 cat $FI/kmemleak >/out/probe-kmemleak.txt
@@ -183,10 +209,10 @@ for pre in default 0; do
 	[ $pre = 0 ] && echo 0 >$SUB/prealloc
 	n=1
 	while [ "$n" -le "$MAXN" ]; do
-		r=$(/data/fault-nth hwparams "$n" $PCM "$RATE" 2 $PERIOD 4)
+		r=$(nth hwparams "$n" $PCM "$RATE" 2 $PERIOD 4)
 		logscan /out/hwparams-reports.txt >/dev/null
 		echo "prealloc=$pre N=$n $r" | tee -a /out/hwparams.txt
-		case $r in *injected=0*) break ;; esac
+		case $r in *injected=0* | *hang*) break ;; esac
 		n=$((n + 1))
 	done
 done

@@ -29,7 +29,8 @@
 # vm_run unloads snd-omnibus after the scenario, makes kmemleak scan
 # (DIR/kmemleak.txt) and scans the kernel log: the report lines go to
 # DIR/reports.txt and $TEST_OUT/kernel-reports.txt, which makes run.sh
-# fail the test (VM_REPORTS=1 does the same on any kernel).
+# fail the test (VM_REPORTS=1 does the same on any kernel).  Its time
+# limits are 3 times longer (VM_DEBUG_SLOWDOWN).
 #
 # Everything downloaded or built lives under $CACHE, never in the repository.
 # Cached items carry the versions of their inputs in their key or stamp, so a
@@ -825,6 +826,7 @@ vm_kernel_reports()
 	awk -v all="${VM_FAULT_INJECTION:-}" '
 		/FAULT_INJECTION: forcing a failure/ { inj = 1; next }
 		inj == 1 && /name [a-z_]+, interval/ { next }
+		inj == 1 && /CPU: [0-9]+ PID: / { inj = 2; next }
 		(inj == 1 || all != "") && /page allocation failure|vmalloc error/ { inj = 2; next }
 		inj == 2 { if (/<\/TASK>/) inj = 0; next }
 		{ inj = 0; print }' "$1" | grep -E -- "$VM_REPORT_RE" |
@@ -869,7 +871,8 @@ vm__reports()
 #                        an ~/.asoundrc read by -audiodev alsa (repeatable)
 #   --cmdline "ARGS"     appended to the kernel command line
 #   --out DIR            output directory (default: a new temporary one)
-#   --timeout SECONDS    wall-clock limit of QEMU (default 120)
+#   --timeout SECONDS    wall-clock limit of QEMU (default 120; on the debug
+#                        kernel 3 times as much plus 60 s, see below)
 #   --guest-timeout S    the guest kills the scenario after S seconds and
 #                        still reports dmesg (default: timeout - 20, or 0 =
 #                        off when the timeout is 40 s or less)
@@ -941,6 +944,15 @@ vm_run()
 	case $timeout$gtimeout$mem in
 	*[!0-9]*) vm_die "vm_run: --timeout, --guest-timeout and --mem take integers" ;;
 	esac
+	# The debug kernel runs several times slower under TCG (KASAN,
+	# lockdep) and needs time after the scenario (rmmod, kmemleak scans):
+	# every limit times VM_DEBUG_SLOWDOWN (default 3), and a minute more
+	# for the end.
+	if vm__is_debug_kver "$kver"; then
+		timeout=$((timeout * ${VM_DEBUG_SLOWDOWN:-3} + 60))
+		[ -z "$gtimeout" ] || gtimeout=$((gtimeout * ${VM_DEBUG_SLOWDOWN:-3}))
+		[ -n "$gtimeout" ] || gtimeout=$((timeout - 80))
+	fi
 	if [ -z "$gtimeout" ]; then
 		gtimeout=0
 		[ "$timeout" -gt 40 ] && gtimeout=$((timeout - 20))
