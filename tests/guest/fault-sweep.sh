@@ -187,8 +187,15 @@ while [ "$n" -le "$MAXN" ]; do
 done
 t1=$(cut -d' ' -f1 /proc/uptime)
 echo "$t0 $t1" >/out/probe-time.txt
-# a load stuck in the kernel: nothing more can be tried
-[ ! -f /out/hang.txt ] || exit 0
+# A load stuck in the kernel: nothing more can be tried, and a clean
+# power-off would wait for the stuck probe (device_shutdown): send the
+# results and reboot at once (QEMU runs with -no-reboot, so it ends).
+if [ -f /out/hang.txt ]; then
+	for f in /out/*; do
+		emit "$f"
+	done
+	echo b >/proc/sysrq-trigger
+fi
 echo scan >$FI/kmemleak
 echo scan >$FI/kmemleak
 cat $FI/kmemleak >/out/probe-kmemleak.txt
