@@ -29,8 +29,8 @@
 # when MODULE is not).  The loader's allocations are sampled (every
 # FAULT_LOADER_STRIDE-th, default 25), the driver's all tried with
 # OMNIBUS_KERNEL=debug (make reliability) and every FAULT_STRIDE-th
-# (default 5) otherwise (make check, for time); FAULT_KINDS picks the cards (default: virtual es1370 ich
-# sb16).
+# (default 20) otherwise (make check, for time); FAULT_KINDS picks the
+# cards (default: virtual es1370 ich sb16).
 set -eu
 . "$REPO/tests/lib/vm.sh"
 . "$REPO/tests/lib/test.sh"
@@ -38,11 +38,11 @@ set -eu
 OUT=${TEST_OUT:-$REPO/tests/out/rel-fault}
 mkdir -p "$OUT"
 WAV=$REPO/tests/lib/wav.py
-# make reliability (OMNIBUS_KERNEL=debug): every N; make check: every 5th
+# make reliability (OMNIBUS_KERNEL=debug): every N; make check: every 20th
 if [ "${OMNIBUS_KERNEL:-}" = debug ]; then
 	STRIDE=${FAULT_STRIDE:-1}
 else
-	STRIDE=${FAULT_STRIDE:-5}
+	STRIDE=${FAULT_STRIDE:-20}
 fi
 LSTRIDE=${FAULT_LOADER_STRIDE:-25}
 # every warning of the allocators in these runs is about a failure injected
