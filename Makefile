@@ -16,6 +16,9 @@
 #   make rpm               dist/snd-omnibus-dkms-$(VERSION)-N.noarch.rpm (+ src.rpm)
 #   make check             run the whole test suite (QEMU, needs root)
 #   make matrix            only the packaging and kernel matrix tests
+#   make reliability       the reliability tests (tests/t-rel-*.sh) on the
+#                          debug kernel (KASAN, lockdep, kmemleak, fault
+#                          injection; built once, see tests/lib/debug-kernel.sh)
 #   make demo              boot a VM and show the driver at work
 #   make bench             snd-omnibus vs the in-tree drivers under QEMU:
 #                          table and plots in tests/out/bench (not a test)
@@ -39,7 +42,7 @@ MODPROBE_CONF := /etc/modprobe.d/$(NAME).conf
 DIST ?= $(CURDIR)/dist
 
 .PHONY: all modules clean install uninstall dkms-install dkms-uninstall \
-	dist deb rpm check matrix demo bench version version-check
+	dist deb rpm check matrix reliability demo bench version version-check
 
 all: modules
 
@@ -182,6 +185,9 @@ check:
 
 matrix:
 	bash tests/run.sh t-package $(basename $(notdir $(wildcard tests/t-matrix-*.sh)))
+
+reliability:
+	OMNIBUS_KERNEL=debug bash tests/run.sh $(basename $(notdir $(wildcard tests/t-rel-*.sh)))
 
 demo:
 	bash tests/demo.sh

@@ -17,6 +17,12 @@
 #
 # Environment: KVER, MODULE override the defaults; TEST_TIMEOUT (seconds per
 # script, default 1200); KEEP=1 keeps the artifacts of passing scripts too.
+# OMNIBUS_KERNEL=debug runs the tests on the debug kernel (KASAN, lockdep,
+# kmemleak, UBSAN, fault injection; tests/lib/debug-kernel.sh builds it once,
+# about 20 minutes): KVER becomes its release, the module is built against
+# its build tree, and a script whose VMs left any report in the kernel log
+# or kmemleak ($TEST_OUT/kernel-reports.txt, see vm_run) fails with the line
+# "FAIL: NAME-kernel-log: ...".
 
 # shellcheck source-path=SCRIPTDIR
 set -eu
@@ -28,12 +34,22 @@ REPO=$(cd "$TESTS/.." && pwd)
 
 # shellcheck disable=SC2119 # no extra packages
 vm_host_deps
+kdir=()
+case ${OMNIBUS_KERNEL:-} in
+"" | stock) ;;
+debug)
+	KVER=$(vm_debug_kver)
+	kdir=(KDIR="$(vm_debug_kdir)")
+	;;
+*) echo "OMNIBUS_KERNEL=$OMNIBUS_KERNEL: say debug or stock" >&2; exit 2 ;;
+esac
 KVER=${KVER:-$(vm_kver)}
 if [ -z "${MODULE:-}" ]; then
 	# build the module for the kernel the VMs boot
 	MODULE=$REPO/src/snd-omnibus.ko
 	rm -f "$MODULE"
-	if ! make -C "$REPO" KVER="$KVER" modules >"$REPO/src/build.log" 2>&1; then
+	if ! make -C "$REPO" KVER="$KVER" ${kdir[@]+"${kdir[@]}"} modules \
+		>"$REPO/src/build.log" 2>&1; then
 		tail -n 30 "$REPO/src/build.log"
 		echo "building snd-omnibus for $KVER failed (src/build.log)"
 	fi
@@ -83,6 +99,11 @@ for script in "${scripts[@]}"; do
 	t1=$(date +%s%N)
 	np=$(grep -c '^PASS: ' "$log" || true)
 	nf=$(grep -c '^FAIL: ' "$log" || true)
+	if [ -s "$TEST_OUT/kernel-reports.txt" ]; then
+		echo "FAIL: $name-kernel-log: $(grep -v ': *\[<' "$TEST_OUT/kernel-reports.txt" |
+			head -n 1)"
+		nf=$((nf + 1))
+	fi
 	if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
 		echo "FAIL: $name: exited with status $rc"
 		nf=1

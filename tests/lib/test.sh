@@ -45,10 +45,15 @@ test_done()
 }
 
 # Kernel log lines that mean the kernel (or a driver) went wrong.
-DMESG_BAD='WARNING:|BUG:|BUG |Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak|Kernel panic|RIP:|cut here|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|list_add corruption|list_del corruption|refcount_t:|double free|use-after-free|stack-protector|stack guard page|segfault at|unable to handle|Unable to handle|scheduling while atomic|sleeping function called|DMA-API:'
+DMESG_BAD='WARNING:|BUG:|BUG |Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|memory leak detector disabled|ODEBUG:|Kernel panic|RIP:|cut here|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|list_add corruption|list_del corruption|refcount_t:|double free|use-after-free|stack-protector|stack guard page|segfault at|unable to handle|Unable to handle|scheduling while atomic|sleeping function called|DMA-API:'
+
+# ... except these, which a debug kernel (tests/lib/debug-kernel.sh) prints
+# at boot.
+DMESG_BENIGN='rcu: .*RCU callback double-/use-after-free debug is enabled'
 
 # check_dmesg_clean DMESG [NAME]: look for lines of the kernel log DMESG that
-# match DMESG_BAD (minus lines matching $DMESG_IGNORE, an ERE) and show them.
+# match DMESG_BAD (minus DMESG_BENIGN and lines matching $DMESG_IGNORE, an
+# ERE) and show them.
 # With NAME: print PASS/FAIL NAME and return 0.  Without: return 1 if any.
 check_dmesg_clean()
 {
@@ -57,7 +62,7 @@ check_dmesg_clean()
 	if [ ! -f "$log" ]; then
 		why="no kernel log $log"
 	else
-		bad=$(grep -E -- "$DMESG_BAD" "$log" |
+		bad=$(grep -E -- "$DMESG_BAD" "$log" | grep -Ev -- "$DMESG_BENIGN" |
 			grep -Ev -- "${DMESG_IGNORE:-^\$^}" || true)
 		if [ -n "$bad" ]; then
 			printf '%s\n' "$bad" | head -n 40 | sed 's/^/    dmesg: /'

@@ -21,12 +21,25 @@
 # programs: a private apt state under $CACHE/i386 reads the host's sources
 # for Architecture i386 and never touches the host's dpkg.
 #
+# The debug kernel (tests/lib/debug-kernel.sh: KASAN, lockdep, kmemleak,
+# UBSAN, DEBUG_OBJECTS, failslab/fail_page_alloc, built once from
+# linux-source-6.1 into $CACHE/debug) boots with `vm_run --kver debug` or
+# KVER=debug (or its release, VERSION-omnibus-debug, which vm_debug_kver
+# prints); tests/run.sh uses it with OMNIBUS_KERNEL=debug.  On it every
+# vm_run unloads snd-omnibus after the scenario, makes kmemleak scan
+# (DIR/kmemleak.txt) and scans the kernel log: the report lines go to
+# DIR/reports.txt and $TEST_OUT/kernel-reports.txt, which makes run.sh
+# fail the test (VM_REPORTS=1 does the same on any kernel).  Its time
+# limits are 3 times longer (VM_DEBUG_SLOWDOWN).
+#
 # Everything downloaded or built lives under $CACHE, never in the repository.
 # Cached items carry the versions of their inputs in their key or stamp, so a
 # new kernel upload, a new busybox/alsa-utils or an edited vm.sh rebuilds them.
 
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/snd-omnibus
 VM_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=debug-kernel.sh
+. "$VM_LIB/debug-kernel.sh"
 
 # Host packages.  qemu-system-common (a dependency of qemu-system-x86) carries
 # QEMU's ALSA audio backend, which the capture tests use.
@@ -436,6 +449,11 @@ vm_kernel()
 	local kver=${1:?usage: vm_kernel KVER} dir deb tmp stamp
 
 	dir=$CACHE/kernel/$kver
+	if vm__is_debug_kver "$kver"; then
+		[ "$(vm_debug_kver)" = "$kver" ] ||
+			vm_die "$kver is not the release of the debug kernel ($(vm_debug_kver))"
+		return 0
+	fi
 	[ "$(vm__kver_arch "$kver")" = x86_64 ] || vm__i386_ready
 	if ! vm__find_image "$kver"; then
 		if [ -f "$dir/.stamp" ]; then
@@ -544,6 +562,13 @@ VM_GUEST_TIMEOUT=0
 [ -f /etc/vm.conf ] && . /etc/vm.conf
 
 cd /
+# A debug kernel (kmemleak): forget what boot left, so that the scan after
+# the scenario reports only its objects.
+kml=/sys/kernel/debug/kmemleak
+if [ -w "$kml" ]; then
+	echo scan >"$kml"
+	echo clear >"$kml"
+fi
 echo "===SCENARIO-START==="
 if [ -f /scenario ]; then
 	sh /scenario &
@@ -566,6 +591,15 @@ else
 fi
 echo "===SCENARIO-EXIT $rc==="
 
+if [ -w "$kml" ]; then
+	# unload what the scenario left loaded (a leak shows once the module
+	# is gone), then two scans: an object unreferenced in both is reported
+	grep -q '^snd_omnibus ' /proc/modules && /sbin/rmmod snd_omnibus
+	echo scan >"$kml"
+	echo scan >"$kml"
+	cat "$kml" >/tmp/kmemleak.txt
+	emit /tmp/kmemleak.txt kmemleak.txt
+fi
 for f in /out/*; do
 	[ -f "$f" ] && emit "$f"
 done
@@ -764,6 +798,7 @@ vm__add_modules()
 	# headers' Module.symvers, which lists the exports of vmlinux and of
 	# every module.)
 	symvers=/usr/src/linux-headers-$kver/Module.symvers
+	[ -f "$symvers" ] || symvers=$full/build/Module.symvers
 	[ -f "$symvers" ] ||
 		symvers=$VM_I386/chroot-$kver/usr/src/linux-headers-$kver/Module.symvers
 	if [ -f "$symvers" ]; then
@@ -773,9 +808,62 @@ vm__add_modules()
 	rm -rf "$dm"
 }
 
+# Kernel-log lines that are reports: KASAN, UBSAN, lockdep, DEBUG_OBJECTS,
+# kmemleak, warnings, bugs, oopses, hung tasks.  (tests/lib/test.sh's
+# DMESG_BAD says the same for check_dmesg_clean.)
+VM_REPORT_RE='WARNING:|BUG:|BUG |Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|memory leak detector disabled|ODEBUG:|Kernel panic|RIP:|cut here|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|list_add corruption|list_del corruption|refcount_t:|double free|use-after-free|stack-protector|stack guard page|segfault at|unable to handle|Unable to handle|scheduling while atomic|sleeping function called|DMA-API:'
+
+# Lines that match VM_REPORT_RE but are no report: the debug kernel's boot
+# banner of RCU's debugging.
+VM_REPORT_BENIGN='rcu: .*RCU callback double-/use-after-free debug is enabled'
+
+# vm_kernel_reports FILE: print the report lines of the kernel log FILE.
+# A failure that fault injection forced is no report: its notice
+# ("FAULT_INJECTION: forcing a failure", "name ..., interval ...") and the
+# allocator's warning ("page allocation failure", "vmalloc error") with
+# its stack that directly follows it are left out; with VM_FAULT_INJECTION
+# set (a test that injects failures silently, too) every such warning is.
+vm_kernel_reports()
+{
+	[ -f "$1" ] || return 0
+	awk -v all="${VM_FAULT_INJECTION:-}" '
+		/FAULT_INJECTION: forcing a failure/ { inj = 1; next }
+		inj == 1 && /name [a-z_]+, interval/ { next }
+		inj == 1 && /CPU: [0-9]+ PID: / { inj = 2; next }
+		(inj == 1 || all != "") && /page allocation failure|vmalloc error/ { inj = 2; next }
+		inj == 2 { if (/<\/TASK>/) inj = 0; next }
+		{ inj = 0; print }' "$1" | grep -E -- "$VM_REPORT_RE" |
+		grep -E -v -- "$VM_REPORT_BENIGN" || true
+}
+
+# vm__reports DIR: the reports of a run on a debug kernel (kernel log and
+# kmemleak) into DIR/reports.txt; shown, and added to
+# $TEST_OUT/kernel-reports.txt, which tests/run.sh turns into a FAIL.
+vm__reports()
+{
+	local dir=$1 n
+
+	{
+		vm_kernel_reports "$dir/dmesg.txt"
+		if [ -f "$dir/kmemleak.txt" ]; then
+			grep -E 'unreferenced object|^    \[<' "$dir/kmemleak.txt" || true
+		fi
+	} >"$dir/reports.txt"
+	n=$(grep -c -v '^    \[<' "$dir/reports.txt" || true)
+	if [ "$n" -gt 0 ]; then
+		echo "  vm: $n kernel-log report line(s) on the debug kernel:"
+		head -n 20 "$dir/reports.txt" | sed 's/^/  vm: | /'
+		if [ -n "${TEST_OUT:-}" ] && [ -d "$TEST_OUT" ]; then
+			sed "s|^|$dir: |" "$dir/reports.txt" >>"$TEST_OUT/kernel-reports.txt"
+		fi
+	fi
+	return 0
+}
+
 # vm_run [OPTIONS] [-- QEMU_ARGS...]
 #
-#   --kver KVER          kernel release to boot (default: $KVER, else vm_kver)
+#   --kver KVER          kernel release to boot (default: $KVER, else vm_kver;
+#                        "debug": the debug kernel, see above)
 #   --module FILE.ko     out-of-tree module, installed in updates/ (repeatable)
 #   --scenario FILE      /bin/sh script run in the guest as /scenario
 #                        ("-" reads it from stdin)
@@ -786,7 +874,8 @@ vm__add_modules()
 #                        an ~/.asoundrc read by -audiodev alsa (repeatable)
 #   --cmdline "ARGS"     appended to the kernel command line
 #   --out DIR            output directory (default: a new temporary one)
-#   --timeout SECONDS    wall-clock limit of QEMU (default 120)
+#   --timeout SECONDS    wall-clock limit of QEMU (default 120; on the debug
+#                        kernel 3 times as much plus 60 s, see below)
 #   --guest-timeout S    the guest kills the scenario after S seconds and
 #                        still reports dmesg (default: timeout - 20, or 0 =
 #                        off when the timeout is 40 s or less)
@@ -812,6 +901,8 @@ vm__add_modules()
 #   exit         exit status of the scenario, or "none" (hang, panic, crash)
 #   dmesg.txt    the guest's kernel log at the end of the scenario
 #   monitor.log  with --monitor: see above
+#   kmemleak.txt, reports.txt  (debug kernel) kmemleak's findings after the
+#                scenario and the report lines of the kernel log
 #   NAME         every file the guest emitted (/bin/emit FILE NAME, /out/*)
 # Sets VM_OUT=DIR.  Prints the console and QEMU's messages on stdout,
 # indented.  Returns 0 when the scenario ran to its end (whatever its exit
@@ -866,11 +957,21 @@ vm_run()
 	*) vm_die "vm_run: --arch $arch is not implemented (x86_64, i386)" ;;
 	esac
 	[ -n "$kver" ] || kver=$(vm_kver) || exit 1
+	[ "$kver" != debug ] || kver=$(vm_debug_kver) || exit 1
 	[ "$(vm__kver_arch "$kver")" = "$arch" ] ||
 		vm_die "vm_run: $kver is not an $arch kernel (--arch)"
 	case $timeout$gtimeout$mem in
 	*[!0-9]*) vm_die "vm_run: --timeout, --guest-timeout and --mem take integers" ;;
 	esac
+	# The debug kernel runs several times slower under TCG (KASAN,
+	# lockdep) and needs time after the scenario (rmmod, kmemleak scans):
+	# every limit times VM_DEBUG_SLOWDOWN (default 3), and a minute more
+	# for the end.
+	if vm__is_debug_kver "$kver"; then
+		timeout=$((timeout * ${VM_DEBUG_SLOWDOWN:-3} + 60))
+		[ -z "$gtimeout" ] || gtimeout=$((gtimeout * ${VM_DEBUG_SLOWDOWN:-3}))
+		[ -n "$gtimeout" ] || gtimeout=$((timeout - 80))
+	fi
 	if [ -z "$gtimeout" ]; then
 		gtimeout=0
 		[ "$timeout" -gt 40 ] && gtimeout=$((timeout - 20))
@@ -948,7 +1049,7 @@ MONITOR
 		done <"$out/.emitted"
 	fi
 	rm -f "$out/serial.log" "$out/console.txt" "$out/qemu.log" "$out/exit" \
-		"$out/dmesg.txt" "$out/.emitted" "$out/monitor.log"
+		"$out/dmesg.txt" "$out/kmemleak.txt" "$out/.emitted" "$out/monitor.log"
 	if [ -n "$monitor" ]; then
 		# a short path: unix socket names are limited to 107 bytes
 		mon_dir=$(mktemp -d /tmp/vm-qmp.XXXXXX)
@@ -993,6 +1094,9 @@ MONITOR
 	if [ "$(cat "$out/exit" 2>/dev/null)" = none ]; then
 		echo "  vm: the scenario did not finish (hang, panic or crash), see $out/serial.log"
 		rc=1
+	fi
+	if vm__is_debug_kver "$kver" || [ -n "${VM_REPORTS:-}" ]; then
+		vm__reports "$out"
 	fi
 	[ -n "${VM_KEEP:-}" ] || rm -rf "$work"
 	return "$rc"

@@ -1,0 +1,278 @@
+# shellcheck shell=sh
+# tests/guest/fault-sweep.sh - the guest half of tests/t-rel-fault.sh, run
+# by /scenario on the debug kernel after the test's preamble set:
+#   KIND     virtual, es1370, ich or sb16
+#   PARAMS   module parameters that make one card of that kind
+#   RATE     the rate the playback checks use
+#   STRIDE   1 to try every N of the driver's allocations, k every k-th
+#   LSTRIDE  the same for the module loader's allocations before them
+#   MAXN     give up after this N (a runaway sweep)
+# and with /data/fault-nth, /data/report.re (the ERE of kernel-log reports)
+# and the files to play (/data/NAME.wav for play_check NAME) in place.
+# Writes into /out:
+#   probe.txt     one line per N of the probe sweep
+#   hwparams.txt  one line per N of the hw_params sweeps
+#   *.txt         the rest, read by the host side
+KO=/lib/modules/$(uname -r)/updates/snd-omnibus.ko
+FI=/sys/kernel/debug
+PCM=/dev/snd/pcmC0D0p
+SUB=/proc/asound/card0/pcm0p/sub0
+
+# What the kernel holds for a driver: I/O ports, DMA channels, IRQ
+# handlers, cards, modules; last "cards=N loaded=0|1".  (One process: the
+# sweep runs this thousands of times.)
+snap()
+{
+	awk 'FILENAME == "/proc/interrupts" {
+			if (FNR == 1) { n = NF; next }
+			if ($1 ~ /^[0-9]+:$/ && NF > n + 3) {
+				$2 = ""
+				for (i = 3; i <= n + 3; i++) $i = ""
+				print
+			}
+			next
+		}
+		FILENAME == "/proc/modules" { print $1; if ($1 == "snd_omnibus") l = 1; next }
+		FILENAME == "/proc/asound/cards" && /^ *[0-9]+ \[/ { c++ }
+		{ print }
+		END { print "cards=" c + 0 " loaded=" l + 0 }' \
+		/proc/ioports /proc/dma /proc/interrupts /proc/asound/cards /proc/modules
+}
+
+# logscan REPORTS: read the kernel log since the last call; append its
+# report lines (/data/report.re) to REPORTS, print the first line that
+# names the driver or ALSA.  The allocators' warnings about the failures
+# injected (a notice, "page allocation failure", "vmalloc error" and their
+# stacks) are no reports.
+logscan()
+{
+	dmesg -c | awk -v rep="$1" -v re="$(cat /data/report.re)" '
+		/FAULT_INJECTION: forcing a failure/ { inj = 1; next }
+		inj == 1 && /name [a-z_]+, interval/ { next }
+		inj == 1 && /CPU: [0-9]+ PID: / { inj = 2; next }
+		/page allocation failure|vmalloc error/ { inj = 2; next }
+		inj == 2 { if (/<\/TASK>/) inj = 0; next }
+		{ inj = 0 }
+		!msg && tolower($0) ~ /omnibus|alsa/ && $0 !~ /omnibus-debug/ { msg = $0 }
+		$0 ~ re { print >>rep }
+		END { gsub(/ +/, " ", msg); print substr(msg, 1, 160) }'
+}
+
+# fault knobs: count GFP_KERNEL allocations of every order, a notice with
+# each injected failure (allocations that ask for no warning fail
+# silently), no random failures
+fi_nth_mode()
+{
+	for a in failslab fail_page_alloc; do
+		echo 0 >$FI/$a/probability
+		echo N >$FI/$a/ignore-gfp-wait
+		echo 1 >$FI/$a/verbose
+		echo N >$FI/$a/task-filter
+	done
+	echo 0 >$FI/fail_page_alloc/min-order
+	echo N >$FI/fail_page_alloc/ignore-gfp-highmem
+}
+
+# play_check NAME: play /data/NAME.wav on card 0 (the host compares what
+# QEMU wrote; the virtual card records it back through its loopback)
+play_check()
+{
+	if [ "$KIND" = virtual ]; then
+		arecord -q -D hw:0,0 -f S16_LE -c 2 -r "$RATE" -d 5 /tmp/cap.wav \
+			2>"/out/arecord-$1.err" &
+		rec=$!
+		sleep 1
+		aplay -q -D hw:0,0 "/data/$1.wav" 2>"/out/aplay-$1.err"
+		echo $? >"/out/aplay-$1.rc"
+		wait $rec
+		gzip -1 -c /tmp/cap.wav >"/out/cap-$1.wav.gz"
+		rm -f /tmp/cap.wav
+	else
+		aplay -q -D hw:0,0 "/data/$1.wav" 2>"/out/aplay-$1.err"
+		echo $? >"/out/aplay-$1.rc"
+	fi
+}
+
+mixer()
+{
+	if [ "$KIND" = ich ]; then
+		amixer -c 0 -q sset Master 100% unmute
+		amixer -c 0 -q sset PCM 100% unmute
+	fi
+}
+
+# --- a clean load: the dependencies stay loaded, the sizes are noted ------
+# shellcheck disable=SC2086 # PARAMS is a list of words
+modprobe snd-omnibus $PARAMS || exit 1
+cat /proc/asound/card0/buffers >/out/buffers-normal.txt
+rmmod snd-omnibus || exit 1
+echo scan >$FI/kmemleak
+echo clear >$FI/kmemleak
+
+# nth ARGS...: fault-nth ARGS, but give up on it after a minute: a call
+# stuck in the kernel is a hang; then the blocked tasks go to /out/hang.txt
+# and the line printed says "hang".
+nth()
+{
+	/data/fault-nth "$@" >/tmp/nth.out &
+	p=$!
+	w=0
+	while kill -0 $p 2>/dev/null && [ $w -lt 120 ]; do
+		sleep 0.5
+		w=$((w + 1))
+	done
+	if kill -0 $p 2>/dev/null; then
+		echo w >/proc/sysrq-trigger
+		{ echo "--- fault-nth $*"; dmesg; } >>/out/hang.txt
+		echo "rc=hang injected=1"
+		return 1
+	fi
+	wait $p
+	cat /tmp/nth.out
+}
+
+# --- (a) the probe: fail its N-th allocation, for every N -------------------
+echo 30 >/proc/sys/kernel/hung_task_timeout_secs
+fi_nth_mode
+# The loader's own allocations come first: count those of a load whose
+# init fails at once (virtual_cards=-1 is refused before anything else).
+# Up to that N a failure is the loader's, which need not say anything; the
+# sweep samples the loader's (every LSTRIDE-th) and tries every N of the
+# driver's (every STRIDE-th).
+# shellcheck disable=SC2086
+L=$(/data/fault-nth load 1000000 "$KO" "$PARAMS virtual_cards=-1" |
+	sed -n 's/.* calls=\([0-9]*\)$/\1/p')
+T=$(/data/fault-nth load 1000000 "$KO" "$PARAMS" | sed -n 's/.* calls=\([0-9]*\)$/\1/p')
+rmmod snd_omnibus
+echo "loader: $L allocations, whole load: $T" | tee /out/loader.txt
+logscan /dev/null >/dev/null
+before=$(snap)
+n=1
+t0=$(cut -d' ' -f1 /proc/uptime)
+while [ "$n" -le "$MAXN" ]; do
+	r=$(nth load "$n" "$KO" "$PARAMS")
+	msg=$(logscan /out/probe-reports.txt)
+	after=$(snap)
+	state=${after##*
+}
+	unload=ok
+	case $state in
+	*loaded=1)
+		rmmod snd_omnibus 2>/dev/null || unload=failed
+		after=$(snap)
+		;;
+	esac
+	same=yes
+	if [ "$after" != "$before" ]; then
+		same=no
+		echo "--- N=$n" >>/out/probe-leftover.txt
+		printf '%s\n' "$before" >/tmp/snap-before
+		printf '%s\n' "$after" >/tmp/snap-after
+		diff /tmp/snap-before /tmp/snap-after >>/out/probe-leftover.txt
+		# start the next try from a clean slate again
+		rmmod snd_omnibus 2>/dev/null
+		before=$(snap)
+	fi
+	where=loader
+	[ "$n" -gt "$L" ] && where=driver
+	echo "N=$n $r $state where=$where unload=$unload clean=$same msg=$msg" |
+		tee -a /out/probe.txt
+	case $r in *injected=0* | *hang*) break ;; esac
+	if [ "$n" -lt "$L" ]; then
+		n=$((n + LSTRIDE))
+		[ "$n" -gt "$L" ] && n=$((L + 1))
+	else
+		n=$((n + STRIDE))
+	fi
+done
+t1=$(cut -d' ' -f1 /proc/uptime)
+echo "$t0 $t1" >/out/probe-time.txt
+# A load stuck in the kernel: nothing more can be tried, and a clean
+# power-off would wait for the stuck probe (device_shutdown): send the
+# results and reboot at once (QEMU runs with -no-reboot, so it ends).
+if [ -f /out/hang.txt ]; then
+	for f in /out/*; do
+		emit "$f"
+	done
+	echo b >/proc/sysrq-trigger
+fi
+echo scan >$FI/kmemleak
+echo scan >$FI/kmemleak
+cat $FI/kmemleak >/out/probe-kmemleak.txt
+echo clear >$FI/kmemleak
+
+# --- then a clean load works and plays --------------------------------------
+dmesg -c >/dev/null
+# shellcheck disable=SC2086
+modprobe snd-omnibus $PARAMS
+echo $? >/out/after-probe.rc
+mixer
+play_check after-probe
+
+# --- (b) hw_params: fail its N-th allocation, with the pre-allocated buffer
+# and without it (hw_params allocates one then) ------------------------------
+PERIOD=1024
+for pre in default 0; do
+	[ $pre = 0 ] && echo 0 >$SUB/prealloc
+	n=1
+	while [ "$n" -le "$MAXN" ]; do
+		r=$(nth hwparams "$n" $PCM "$RATE" 2 $PERIOD 4)
+		logscan /out/hwparams-reports.txt >/dev/null
+		echo "prealloc=$pre N=$n $r" | tee -a /out/hwparams.txt
+		case $r in *injected=0* | *hang*) break ;; esac
+		n=$((n + 1))
+	done
+done
+
+# aplay itself, with every allocation of order 2 or more failing for it
+# (prealloc 0: hw_params must allocate the buffer)
+for a in failslab fail_page_alloc; do
+	echo N >$FI/$a/task-filter
+	echo 0 >$FI/$a/verbose
+done
+echo 100 >$FI/fail_page_alloc/probability
+echo -1 >$FI/fail_page_alloc/times
+echo 2 >$FI/fail_page_alloc/min-order
+echo Y >$FI/fail_page_alloc/task-filter
+dmesg -c >/dev/null
+sh -c 'echo 1 >/proc/self/make-it-fail; exec aplay -q -D hw:0,0 --buffer-size=8192 /data/after-probe.wav' \
+	>/out/aplay-failing.out 2>&1
+echo $? >/out/aplay-failing.rc
+echo 0 >$FI/fail_page_alloc/probability
+logscan /out/hwparams-reports.txt >/dev/null
+
+# the pre-allocation back, and playback is exact again
+sed -n 's/.*p0: preallocated \([0-9]*\) bytes.*/\1/p' /out/buffers-normal.txt |
+	head -n 1 >/tmp/pre
+echo $(($(cat /tmp/pre) / 1024)) >$SUB/prealloc
+cat /proc/asound/card0/buffers >/out/buffers-restored.txt
+play_check after-hwparams
+rmmod snd-omnibus
+
+# --- the fallback: every allocation of order 2 or more fails while the
+# module loads; pre-allocation halves down to what it gets ------------------
+echo 100 >$FI/fail_page_alloc/probability
+echo -1 >$FI/fail_page_alloc/times
+echo 2 >$FI/fail_page_alloc/min-order
+echo Y >$FI/fail_page_alloc/task-filter
+dmesg -c >/dev/null
+# shellcheck disable=SC2086
+sh -c "echo 1 >/proc/self/make-it-fail; exec modprobe snd-omnibus $PARAMS"
+echo $? >/out/fallback.rc
+echo 0 >$FI/fail_page_alloc/probability
+echo N >$FI/fail_page_alloc/task-filter
+logscan /out/fallback-reports.txt >/out/fallback-dmesg.txt
+cat /proc/asound/card0/buffers >/out/buffers-fallback.txt
+mixer
+# (the virtual card: a loopback capture runs alongside, see play_check)
+play_check fallback &
+sleep 2
+cat $SUB/hw_params >/out/hw-fallback.txt
+cat /proc/asound/card0/buffers >/out/buffers-fallback-play.txt
+wait
+rmmod snd-omnibus
+printf '%s\n' "$before" >/tmp/snap-before
+snap >/tmp/snap-end
+diff /tmp/snap-before /tmp/snap-end >/out/end-leftover.txt
+[ -s /out/end-leftover.txt ] || rm -f /out/end-leftover.txt
+exit 0

@@ -1,0 +1,65 @@
+#!/bin/bash
+# The main VM scenarios of the project once more on the debug kernel
+# (tests/lib/debug-kernel.sh: KASAN, lockdep, DEBUG_ATOMIC_SLEEP,
+# DEBUG_OBJECTS, kmemleak, UBSAN): each test script below runs with KVER
+# and MODULE of the debug kernel; its PASS/FAIL lines are shown with a
+# "debug-" prefix, and any report in the kernel log or kmemleak of any of
+# its VMs (vm_run scans them on a debug kernel) is a failure of its own,
+# "debug-NAME-kernel-log".  Prints FIGURE: debug-kernel (runs = VM boots).
+#
+# Builds the debug kernel the first time (about 20 minutes on 2 cores,
+# cached) and snd-omnibus for it unless MODULE already is.
+# REL_DEBUG_TESTS overrides the list of scripts.
+set -eu
+. "$REPO/tests/lib/vm.sh"
+. "$REPO/tests/lib/test.sh"
+
+OUT=${TEST_OUT:-$REPO/tests/out/rel-debug}
+mkdir -p "$OUT"
+TESTS_LIST=${REL_DEBUG_TESTS:-t-virtual t-reload t-es1370 t-ich t-sb16 t-sb16-badinput}
+
+t0=$(date +%s)
+vm__debug_build
+DKVER=$(cat "$VM_DEBUG_DIR/release")
+DMOD=$(vm_debug_module "$REPO/src" "$OUT/module")
+echo "    debug kernel $DKVER ready after $(($(date +%s) - t0)) s" \
+	"(built in $(cat "$VM_DEBUG_DIR/build-time") s)"
+
+runs=0 failures=0 reports=0 leaks=0
+for t in $TESTS_LIST; do
+	o=$OUT/$t
+	rm -rf "$o"
+	mkdir -p "$o"
+	s=$(date +%s)
+	rc=0
+	KVER=$DKVER MODULE=$DMOD TEST_OUT=$o timeout -k 10 2400 \
+		bash "$REPO/tests/$t.sh" >"$OUT/$t.log" 2>&1 || rc=$?
+	sed -n 's/^PASS: /PASS: debug-/p; s/^FAIL: /FAIL: debug-/p' "$OUT/$t.log"
+	nf=$(grep -c '^FAIL: ' "$OUT/$t.log" || true)
+	np=$(grep -c '^PASS: ' "$OUT/$t.log" || true)
+	TESTS_FAILED=$((TESTS_FAILED + nf))
+	if [ "$rc" -ne 0 ] && [ "$nf" = 0 ]; then
+		fail "debug-$t" "exited with status $rc"
+		tail -n 20 "$OUT/$t.log" | sed 's/^/    /'
+		nf=1
+	fi
+	[ "$np" -gt 0 ] || [ "$nf" -gt 0 ] || { fail "debug-$t" "reported no results"; nf=1; }
+	nvm=$(find "$o" -name reports.txt | wc -l)
+	nrep=0
+	if [ -s "$o/kernel-reports.txt" ]; then
+		nrep=$(grep -c -v ': *\[<' "$o/kernel-reports.txt" || true)
+		fail "debug-$t-kernel-log" "$(grep -v ': *\[<' "$o/kernel-reports.txt" | head -n 1)"
+		grep -v ': *\[<' "$o/kernel-reports.txt" | head -n 20 | sed 's/^/    /'
+		nf=$((nf + 1))
+	else
+		pass "debug-$t-kernel-log"
+	fi
+	nleak=$(find "$o" -name kmemleak.txt -exec cat {} + | grep -c 'unreferenced object' || true)
+	echo "    $t on the debug kernel: $((np)) passed, $nf failed, $nvm VMs, $(($(date +%s) - s)) s"
+	runs=$((runs + nvm))
+	failures=$((failures + nf))
+	reports=$((reports + nrep))
+	leaks=$((leaks + nleak))
+done
+echo "FIGURE: debug-kernel runs=$runs failures=$failures reports=$reports leaks=$leaks"
+test_done

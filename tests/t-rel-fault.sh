@@ -1,0 +1,292 @@
+#!/bin/bash
+# Fault injection on the debug kernel (tests/lib/debug-kernel.sh), one VM
+# per kind of card: the virtual card, ES1370 (-device ES1370), ICH AC'97
+# (-device AC97) and Sound Blaster 16 (-device sb16, port=0x220 irq=5
+# dma8=1 dma16=5).  tests/guest/fault-sweep.sh does the work in the guest:
+#  (a) probe: init_module() of snd-omnibus with its N-th allocation failing
+#      (/proc/thread-self/fail-nth via tests/guest/fault-nth.c, failslab and
+#      fail_page_alloc counting every GFP_KERNEL allocation), for N = 1, 2,
+#      ... until a load meets no injected failure.  Each failed load returns
+#      an errno, says so in one kernel-log line when the failure hit the
+#      driver (the loader's own failures need not), and leaves no card,
+#      module, I/O port, IRQ or DMA channel; a load that succeeds despite
+#      the failure (kmemleak's own bookkeeping absorbs some) must be whole
+#      or, for a PCI card whose probe failed, say why; kmemleak finds no
+#      leak after the sweep; then a clean load plays byte for byte.
+#  (b) hw_params: the same sweep over the HW_PARAMS ioctl, with the
+#      pre-allocated buffer and with prealloc 0 (hw_params allocates):
+#      a clean errno or success, never a report; aplay with every
+#      allocation of order >= 2 failing for it gets a clean error; with
+#      the prealloc restored playback is exact.
+#  (c) fallback: modprobe with every allocation of order >= 2 failing for
+#      it (fail_page_alloc, task-filter): the contiguous DMA buffers
+#      (ES1370, SB16) are pre-allocated smaller, the buffers file and
+#      hw_params show it, and playback is byte-exact; the SG (ICH) and
+#      vmalloc (virtual) buffers need no large pages and keep their size.
+# Prints FIGURE lines fault-probe, fault-hwparams and fault-fallback.
+#
+# Runs on the debug kernel whatever KVER says (it builds snd-omnibus for it
+# when MODULE is not).  The loader's allocations are sampled (every
+# FAULT_LOADER_STRIDE-th, default 25), the driver's all tried with
+# OMNIBUS_KERNEL=debug (make reliability) and every FAULT_STRIDE-th
+# (default 20) otherwise (make check, for time); FAULT_KINDS picks the
+# cards (default: virtual es1370 ich sb16).
+set -eu
+. "$REPO/tests/lib/vm.sh"
+. "$REPO/tests/lib/test.sh"
+
+OUT=${TEST_OUT:-$REPO/tests/out/rel-fault}
+mkdir -p "$OUT"
+WAV=$REPO/tests/lib/wav.py
+# make reliability (OMNIBUS_KERNEL=debug): every N; make check: every 20th
+if [ "${OMNIBUS_KERNEL:-}" = debug ]; then
+	STRIDE=${FAULT_STRIDE:-1}
+else
+	STRIDE=${FAULT_STRIDE:-20}
+fi
+LSTRIDE=${FAULT_LOADER_STRIDE:-25}
+# every warning of the allocators in these runs is about a failure injected
+export VM_FAULT_INJECTION=1
+MAXN=${FAULT_MAXN:-4000}
+
+DKVER=$(vm_debug_kver)
+DMOD=$(vm_debug_module "$REPO/src" "$OUT/module")
+gcc -static -O2 -o "$OUT/fault-nth" "$REPO/tests/guest/fault-nth.c"
+printf '%s\n' "$VM_REPORT_RE" >"$OUT/report.re"
+
+fig_probe_runs=0 fig_probe_fail=0 fig_probe_reports=0 fig_probe_leaks=0
+fig_hw_runs=0 fig_hw_fail=0 fig_hw_reports=0 fig_hw_leaks=0
+fig_fb_runs=0 fig_fb_fail=0 fig_fb_reports=0 fig_fb_leaks=0
+
+# bytes of the first pre-allocated playback buffer in a copy of the
+# buffers file
+prealloc_of() { sed -n 's/.*p0: preallocated \([0-9]*\) bytes.*/\1/p' "$1" | head -n 1; }
+
+# played KIND DIR NAME FILE: the VM played FILE exactly (virtual: its
+# loopback capture has it; the others: QEMU's wav output has it)
+# shellcheck disable=SC2317 # called through check
+played()
+{
+	local kind=$1 d=$2 name=$3 file=$4
+
+	if [ "$(cat "$d/aplay-$name.rc" 2>/dev/null)" != 0 ]; then
+		echo "aplay failed: $(cat "$d/aplay-$name.err" 2>/dev/null)"
+		return 1
+	fi
+	if [ "$kind" = virtual ]; then
+		gunzip -f "$d/cap-$name.wav.gz" || return 1
+		python3 "$WAV" contains "$file" "$d/cap-$name.wav"
+	else
+		python3 "$WAV" contains "$file" "$d/out.wav" --prefix-seconds 2
+	fi
+}
+
+# run_kind KIND RATE PARAMS QEMU_ARGS...
+run_kind()
+{
+	local kind=$1 rate=$2 params=$3 d=$OUT/$1 n bad t0 t1 pre fb line why
+	local runs fails reps leaks seed=600 name bs
+	shift 3
+
+	rm -rf "$d"
+	mkdir -p "$d/data"
+	for name in after-probe after-hwparams fallback; do
+		seed=$((seed + 1))
+		python3 "$WAV" noise "$d/data/$name.wav" --rate "$rate" --channels 2 \
+			--format S16_LE --seconds 2.5 --seed "$seed"
+	done
+	{
+		printf 'KIND=%s\nPARAMS="%s"\nRATE=%s\nSTRIDE=%s\nLSTRIDE=%s\nMAXN=%s\n' \
+			"$kind" "$params" "$rate" "$STRIDE" "$LSTRIDE" "$MAXN"
+		cat "$REPO/tests/guest/fault-sweep.sh"
+	} >"$d/scenario"
+	t0=$(date +%s)
+	vm_run --kver "$DKVER" --module "$DMOD" --out "$d/vm" --timeout 800 \
+		--file "$OUT/fault-nth" --file "$OUT/report.re" \
+		--file "$d/data/after-probe.wav" --file "$d/data/after-hwparams.wav" \
+		--file "$d/data/fallback.wav" \
+		--scenario "$d/scenario" "$@" >"$d/vm.log" || true
+	t1=$(date +%s)
+	d=$d/vm
+	if [ -f "$d/hang.txt" ]; then
+		fail "fault-$kind-hang" "$(grep -h 'N=' "$d/probe.txt" "$d/hwparams.txt" 2>/dev/null |
+			grep hang | head -n 1) (blocked tasks: $d/hang.txt)"
+		grep -A 12 'blocked for more than\|task:' "$d/hang.txt" | head -n 40 | sed 's/^/    /'
+		fig_probe_fail=$((fig_probe_fail + 1))
+		fig_probe_reports=$((fig_probe_reports + 1))
+		return 0
+	fi
+	if [ "$(cat "$d/exit" 2>/dev/null)" != 0 ]; then
+		tail -n 40 "$OUT/$kind/vm.log" | sed 's/^/    /'
+		fail "fault-$kind-vm" "the scenario did not finish (exit: $(cat "$d/exit" 2>/dev/null))"
+		fig_probe_fail=$((fig_probe_fail + 1))
+		return 0
+	fi
+	echo "    $kind: VM $((t1 - t0)) s, probe sweep $(awk '{ printf "%.0f", $2 - $1 }' \
+		"$d/probe-time.txt") s"
+
+	# --- (a) probe sweep
+	runs=$(grep -c '^N=' "$d/probe.txt" || true)
+	fails=0
+	bad=""
+	while read -r line; do
+		why=""
+		case $line in
+		*injected=0*)
+			case $line in *" rc=0 "*) ;; *) why="no failure injected, yet the load failed" ;; esac
+			;;
+		*" rc=-1 "*)
+			case $line in
+			*loaded=1*) why="init_module failed, module still loaded" ;;
+			*where=driver*"msg=") why="the driver failed without a kernel-log line" ;;
+			esac
+			;;
+		*" rc=0 "*cards=0*"msg=") why="loaded without a card and without a kernel-log line" ;;
+		esac
+		case $line in
+		*unload=failed*) why="${why:+$why, }rmmod failed" ;;
+		esac
+		case $line in
+		*clean=no*) why="${why:+$why, }resources left behind" ;;
+		esac
+		if [ -n "$why" ]; then
+			fails=$((fails + 1))
+			bad="$bad${bad:+; }${line%% rc=*}: $why"
+		fi
+	done <"$d/probe.txt"
+	leaks=$(grep -c '^--- N=' "$d/probe-leftover.txt" 2>/dev/null || true)
+	leaks=$((leaks + $(grep -c 'unreferenced object' "$d/probe-kmemleak.txt" || true)))
+	reps=$(grep -c . "$d/probe-reports.txt" 2>/dev/null || true)
+	if [ "$fails" = 0 ] && [ "$leaks" = 0 ] && [ "$reps" = 0 ] && [ "$runs" -gt 0 ]; then
+		pass "fault-$kind-probe"
+	else
+		fail "fault-$kind-probe" "$fails bad of $runs, $leaks leaks, $reps reports: ${bad:0:600}"
+		head -n 20 "$d/probe-reports.txt" "$d/probe-leftover.txt" "$d/probe-kmemleak.txt" \
+			2>/dev/null | sed 's/^/    /'
+	fi
+	if tail -n 1 "$d/probe.txt" | grep -q 'injected=0'; then
+		pass "fault-$kind-probe-sweep-complete"
+	else
+		fail "fault-$kind-probe-sweep-complete" "still failing at N=$MAXN"
+		fails=$((fails + 1))
+	fi
+	echo "    $kind probe: $runs loads, $(grep -c ' rc=-1 ' "$d/probe.txt" || true) failed" \
+		"($(grep ' rc=-1 ' "$d/probe.txt" | sed -n 's/.*errno=\([0-9]*\) .*/\1/p' |
+			sort | uniq -c | awk '{ printf "%s errno %s; ", $1, $2 }')" \
+		"$(grep -c ' rc=0 .*injected=1' "$d/probe.txt" || true) absorbed;" \
+		"$(grep -c 'where=driver' "$d/probe.txt" || true) in the driver)"
+	fig_probe_runs=$((fig_probe_runs + runs))
+	fig_probe_fail=$((fig_probe_fail + fails))
+	fig_probe_reports=$((fig_probe_reports + reps))
+	fig_probe_leaks=$((fig_probe_leaks + leaks))
+	check "fault-$kind-after-probe-plays" played "$kind" "$d" after-probe \
+		"$OUT/$kind/data/after-probe.wav"
+	[ "$CHECK_RC" = 0 ] || fig_probe_fail=$((fig_probe_fail + 1))
+
+	# --- (b) hw_params
+	runs=$(grep -c 'N=' "$d/hwparams.txt" || true)
+	fails=0
+	bad=$(grep 'injected=1' "$d/hwparams.txt" | grep -v ' rc=0 \| rc=-1 errno=12 ' || true)
+	[ -z "$bad" ] || fails=$(printf '%s\n' "$bad" | grep -c .)
+	for pre in default 0; do
+		grep "prealloc=$pre " "$d/hwparams.txt" | tail -n 1 | grep -q ' rc=0 .*injected=0' ||
+			{ fails=$((fails + 1)); bad="$bad prealloc=$pre: the sweep did not end cleanly"; }
+	done
+	reps=$(grep -c . "$d/hwparams-reports.txt" 2>/dev/null || true)
+	if [ "$fails" = 0 ] && [ "$reps" = 0 ] && [ "$runs" -gt 0 ]; then
+		pass "fault-$kind-hwparams"
+	else
+		fail "fault-$kind-hwparams" "$fails bad of $runs, $reps reports: ${bad:0:400}"
+		head -n 20 "$d/hwparams-reports.txt" 2>/dev/null | sed 's/^/    /'
+	fi
+	echo "    $kind hw_params: $runs calls, $(grep -c ' rc=-1 ' "$d/hwparams.txt" || true)" \
+		"failed with ENOMEM; aplay with order>=2 failing: exit $(cat "$d/aplay-failing.rc")," \
+		"$(head -n 1 "$d/aplay-failing.out")"
+	case $kind in
+	es1370 | sb16)
+		if [ "$(cat "$d/aplay-failing.rc")" != 0 ] &&
+		   grep -qi 'memory' "$d/aplay-failing.out"; then
+			pass "fault-$kind-aplay-clean-error"
+		else
+			fail "fault-$kind-aplay-clean-error" "aplay: exit $(cat "$d/aplay-failing.rc"): $(head -n 3 "$d/aplay-failing.out")"
+			fails=$((fails + 1))
+		fi
+		;;
+	esac
+	check "fault-$kind-after-hwparams-plays" played "$kind" "$d" after-hwparams \
+		"$OUT/$kind/data/after-hwparams.wav"
+	[ "$CHECK_RC" = 0 ] || fails=$((fails + 1))
+	fig_hw_runs=$((fig_hw_runs + runs + 1))
+	fig_hw_fail=$((fig_hw_fail + fails))
+	fig_hw_reports=$((fig_hw_reports + reps))
+
+	# --- (c) fallback
+	pre=$(prealloc_of "$d/buffers-normal.txt")
+	fb=$(prealloc_of "$d/buffers-fallback.txt")
+	echo "    $kind fallback: pre-allocated $pre bytes normally, $fb with order>=2 failing;" \
+		"playing: $(grep 'p0:' "$d/buffers-fallback-play.txt" | head -n 1 | sed 's/^ *//')"
+	fails=0
+	reps=$(grep -c . "$d/fallback-reports.txt" 2>/dev/null || true)
+	why=""
+	[ "$(cat "$d/fallback.rc")" = 0 ] || why="modprobe failed: $(cat "$d/fallback-dmesg.txt")"
+	case $kind in
+	es1370 | sb16)
+		# S16 stereo: 4 bytes a frame
+		bs=$(sed -n 's/^buffer_size: //p' "$d/hw-fallback.txt")
+		if [ -z "$fb" ] || [ -z "$pre" ] || [ "$fb" -ge "$pre" ] || [ "$fb" -gt 8192 ]; then
+			why="${why:+$why, }pre-allocation did not fall back ($pre -> $fb)"
+		elif [ -z "$bs" ] || [ $((bs * 4)) -gt "$fb" ]; then
+			why="${why:+$why, }hw_params took more than the pre-allocation: $(tr '\n' ' ' <"$d/hw-fallback.txt")"
+		fi
+		;;
+	*)
+		[ -n "$fb" ] && [ "$fb" = "$pre" ] ||
+			why="${why:+$why, }pre-allocation changed ($pre -> $fb)"
+		;;
+	esac
+	if [ -z "$why" ] && [ "$reps" = 0 ]; then
+		pass "fault-$kind-fallback"
+	else
+		fail "fault-$kind-fallback" "${why:-$reps reports}"
+		fails=$((fails + 1))
+	fi
+	check "fault-$kind-fallback-plays" played "$kind" "$d" fallback \
+		"$OUT/$kind/data/fallback.wav"
+	[ "$CHECK_RC" = 0 ] || fails=$((fails + 1))
+	leaks=0
+	[ ! -s "$d/end-leftover.txt" ] || leaks=1
+	fig_fb_runs=$((fig_fb_runs + 1))
+	fig_fb_fail=$((fig_fb_fail + fails))
+	fig_fb_reports=$((fig_fb_reports + reps))
+	fig_fb_leaks=$((fig_fb_leaks + leaks))
+
+	# the whole run's kernel log and kmemleak (vm_run: reports.txt)
+	n=$(grep -c -v '^    \[<' "$d/reports.txt" 2>/dev/null || true)
+	fig_fb_reports=$((fig_fb_reports + n))
+	if [ "$n" = 0 ] && [ "$leaks" = 0 ]; then
+		pass "fault-$kind-log-clean"
+	else
+		fail "fault-$kind-log-clean" "$n report lines, leftovers: $(head -c 300 "$d/end-leftover.txt" 2>/dev/null)"
+	fi
+}
+
+KINDS=" ${FAULT_KINDS:-virtual es1370 ich sb16} "
+[[ $KINDS != *" virtual "* ]] ||
+run_kind virtual 44100 "virtual_cards=1"
+[[ $KINDS != *" es1370 "* ]] ||
+run_kind es1370 44100 "" \
+	--qemu-args "-device ES1370,audiodev=snd0" \
+	--qemu-args "-audiodev wav,id=snd0,path=$OUT/es1370/vm/out.wav"
+[[ $KINDS != *" ich "* ]] ||
+run_kind ich 48000 "" \
+	--qemu-args "-device AC97,audiodev=snd0" \
+	--qemu-args "-audiodev wav,id=snd0,path=$OUT/ich/vm/out.wav,out.frequency=48000"
+[[ $KINDS != *" sb16 "* ]] ||
+run_kind sb16 44100 "port=0x220 irq=5 dma8=1 dma16=5" \
+	--qemu-args "-device sb16,audiodev=snd0" \
+	--qemu-args "-audiodev wav,id=snd0,path=$OUT/sb16/vm/out.wav"
+
+echo "FIGURE: fault-probe runs=$fig_probe_runs failures=$fig_probe_fail reports=$fig_probe_reports leaks=$fig_probe_leaks"
+echo "FIGURE: fault-hwparams runs=$fig_hw_runs failures=$fig_hw_fail reports=$fig_hw_reports leaks=$fig_hw_leaks"
+echo "FIGURE: fault-fallback runs=$fig_fb_runs failures=$fig_fb_fail reports=$fig_fb_reports leaks=$fig_fb_leaks"
+test_done
