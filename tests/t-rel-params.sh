@@ -2,7 +2,7 @@
 #
 # t-rel-params.sh - wrong values for every module parameter of snd-omnibus
 # (modinfo -p: index, id, enable, virtual_cards, port, irq, dma8, dma16,
-# isa_autodetect), in one VM with two Sound Blaster 16 (0x220 IRQ 5 DMA 1/5
+# isa_autodetect, claim_pci), in one VM with two Sound Blaster 16 (0x220 IRQ 5 DMA 1/5
 # and 0x240 IRQ 10 DMA 3/7), an ES1370 and an Intel ICH AC'97:
 # out-of-range numbers, wrong types, 33 array elements, duplicate and
 # invalid ids and indexes, an index another driver holds, I/O ports, IRQs
@@ -104,6 +104,7 @@ dma16-4||port=0x220 dma16=4|refused Invalid argument|${O}dma16=4 \\(card 0\\) is
 dma16-8bit||port=0x220 dma16=1|refused Invalid argument|${O}dma16=1 \\(card 0\\) is not a 16-bit DMA channel
 dma16-shared||port=0x220,0x240 dma16=5,5|refused Device or resource busy|DMA channel 5 is in use|1|Sound Blaster 16 at 0x220, 
 autodetect-type||isa_autodetect=2|refused Invalid argument|${P}\`2' invalid for parameter \`isa_autodetect'
+claim-pci-type||claim_pci=2|refused Invalid argument|${P}\`2' invalid for parameter \`claim_pci'
 autodetect-badirq||isa_autodetect=1 irq=3|refused Invalid argument|${O}irq=3 \\(card 0\\) is not wired to a Sound Blaster 16
 "
 
