@@ -157,6 +157,13 @@ if [ $card = virtual ]; then
 	aplay -q -D hw:0,0 /data/noise.wav 2>/out/aplay.err && echo ok >/out/aplay.ok
 	wait \$rec
 else
+	if [ $card = sb16 ]; then
+		# QEMU's SB16 model can keep the fuzzer's last samples in its
+		# mixing buffer and add them to the next stream's first 4 KiB
+		# (seen: clipped sums); a second of silence drains them
+		aplay -q -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 1 /dev/zero \
+			2>/out/drain.err
+	fi
 	aplay -q -D hw:0,0 /data/noise.wav 2>/out/aplay.err && echo ok >/out/aplay.ok
 fi
 rmmod snd-omnibus && echo ok >/out/rmmod.ok
