@@ -125,6 +125,35 @@ int omnibus_card_new(struct device *parent, enum omnibus_bus_type type,
 	return 0;
 }
 
+/*
+ * snd_card_register() registers the card's devices one after another.  If
+ * a PCM's capture node fails to register (its kobject or sysfs entry
+ * cannot be allocated), the ALSA core leaves the PCM's playback node
+ * registered but the PCM itself unregistered, so snd_card_free() never
+ * disconnects that node; it keeps the card device referenced and
+ * snd_card_free() then waits for ever.  Unregistering our PCM nodes here
+ * lets the card go; for a PCM that did register, the core's own
+ * disconnect later finds its nodes gone, which it allows.
+ */
+int omnibus_card_register(struct omnibus_card *oc)
+{
+	struct device *dev;
+	unsigned int i;
+	int err, dir;
+
+	err = snd_card_register(oc->card);
+	if (err >= 0)
+		return 0;
+	for (i = 0; i < oc->num_pcms; i++)
+		for (dir = 0; dir < 2; dir++) {
+			dev = omnibus_pcm_stream_dev(oc->pcms[i]->pcm, dir);
+			if (dev && device_is_registered(dev))
+				snd_unregister_device(dev);
+		}
+	dev_err(oc->bus.dev, "cannot register the sound card: %d\n", err);
+	return err;
+}
+
 void omnibus_card_free(struct omnibus_card *oc)
 {
 	if (oc)

@@ -60,6 +60,22 @@ static inline void omnibus_hrtimer_setup(struct hrtimer *timer,
 #endif
 #define OMNIBUS_PLATFORM_REMOVE(fn) fn##_pdrv
 
+/*
+ * The struct device of a PCM direction's node: embedded in struct
+ * snd_pcm_str up to 6.5, allocated separately (a pointer) from 6.6 on.
+ * NULL for a direction the PCM does not have.
+ */
+static inline struct device *omnibus_pcm_stream_dev(struct snd_pcm *pcm, int dir)
+{
+	if (!pcm || !pcm->streams[dir].substream_count)
+		return NULL;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return pcm->streams[dir].dev;
+#else
+	return &pcm->streams[dir].dev;
+#endif
+}
+
 /* SNDRV_DMA_TYPE_DEV_UC was renamed SNDRV_DMA_TYPE_DEV_WC in 5.13. */
 #ifndef SNDRV_DMA_TYPE_DEV_WC
 #define SNDRV_DMA_TYPE_DEV_WC SNDRV_DMA_TYPE_DEV_UC

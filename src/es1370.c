@@ -931,11 +931,9 @@ static int es1370_probe(struct pci_dev *pci, const struct pci_device_id *id)
 	snprintf(card->longname, sizeof(card->longname), "%s at 0x%lx, irq %i",
 		 card->shortname, chip->port, chip->irq);
 
-	err = snd_card_register(card);
-	if (err < 0) {
-		dev_err(&pci->dev, "cannot register the sound card: %d\n", err);
+	err = omnibus_card_register(oc);
+	if (err < 0)
 		goto fail;
-	}
 	pci_set_drvdata(pci, card);
 	return 0;
 

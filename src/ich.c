@@ -1175,11 +1175,9 @@ static int ich_probe(struct pci_dev *pci, const struct pci_device_id *id)
 		 pci->vendor, pci->device, snd_ac97_get_short_name(chip->ac97),
 		 chip->nam_bar == 2 ? "memory" : "I/O", chip->irq);
 
-	err = snd_card_register(card);
-	if (err < 0) {
-		dev_err(&pci->dev, "cannot register the sound card: %d\n", err);
+	err = omnibus_card_register(oc);
+	if (err < 0)
 		goto fail;
-	}
 	pci_set_drvdata(pci, card);
 	return 0;
 

@@ -85,6 +85,12 @@ struct omnibus_card {
  */
 int omnibus_card_new(struct device *parent, enum omnibus_bus_type type,
 		     int slot, size_t size, struct omnibus_card **roc);
+/*
+ * snd_card_register() for a card made by omnibus_card_new(); on failure it
+ * says so in the kernel log and leaves a card that omnibus_card_free()
+ * can free.
+ */
+int omnibus_card_register(struct omnibus_card *oc);
 /* Frees the card; the chip's ->free runs first.  Safe on a NULL card. */
 void omnibus_card_free(struct omnibus_card *oc);
 /* enable[slot], for backends that give cards fixed slots */

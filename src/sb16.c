@@ -1004,11 +1004,9 @@ int omnibus_sb16_probe(struct platform_device *pdev,
 			 "Sound Blaster 16 at 0x%lx, irq %d, dma %d",
 			 chip->port, chip->irq, chip->chan[SB_CH8].dma);
 
-	err = snd_card_register(card);
-	if (err < 0) {
-		dev_err(dev, "cannot register the sound card: %d\n", err);
+	err = omnibus_card_register(oc);
+	if (err < 0)
 		goto fail;
-	}
 	chip->configured = true;
 	platform_set_drvdata(pdev, oc);
 	dev_info(dev, "%s, DSP %d.%02d%s%s\n", card->longname,

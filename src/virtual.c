@@ -466,9 +466,11 @@ static int virt_probe(struct platform_device *pdev)
 	strscpy(card->shortname, "Omnibus Virtual", sizeof(card->shortname));
 	snprintf(card->longname, sizeof(card->longname),
 		 "Omnibus virtual card %d (hrtimer, loopback)", pdev->id);
-	err = snd_card_register(card);
-	if (err < 0)
-		goto error;
+	err = omnibus_card_register(oc);	/* says why it fails */
+	if (err < 0) {
+		omnibus_card_free(oc);
+		goto out;
+	}
 	platform_set_drvdata(pdev, oc);
 	return 0;
 
