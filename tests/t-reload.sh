@@ -14,9 +14,12 @@ python3 "$REPO/tests/lib/wav.py" noise "$out/short.wav" --rate 44100 \
 cat >"$out/scenario" <<'SCEN'
 snap() {
 	cat /proc/ioports >"/out/ioports-$1.txt"
-	# IRQ lines that have a handler (a line once used stays, nameless)
+	# IRQ lines that have a handler (a line once used stays, nameless):
+	# IRQ, chip, handlers (an I/O APIC line has "PIN-TYPE" after the
+	# chip, an 8259 one not)
 	awk 'NR == 1 { n = NF; next }
-		/^ *[0-9]+:/ && NF > n + 3 { $2 = ""; for (i = 3; i <= n + 3; i++) $i = ""; print }' \
+		/^ *[0-9]+:/ { h = ""; for (i = n + 3; i <= NF; i++) h = h " " $i
+			sub(/^ [0-9]+-[a-z]+/, "", h); if (h != "") print $1, $(n + 2) h }' \
 		/proc/interrupts >"/out/interrupts-$1.txt"
 	cat /proc/asound/cards >"/out/cards-$1.txt"
 }

@@ -25,10 +25,13 @@ snap()
 {
 	awk 'FILENAME == "/proc/interrupts" {
 			if (FNR == 1) { n = NF; next }
-			if ($1 ~ /^[0-9]+:$/ && NF > n + 3) {
-				$2 = ""
-				for (i = 3; i <= n + 3; i++) $i = ""
-				print
+			# IRQ, chip and handler names, if any (an I/O APIC
+			# line has "PIN-TYPE" after the chip, an 8259 one not)
+			if ($1 ~ /^[0-9]+:$/) {
+				h = ""
+				for (i = n + 3; i <= NF; i++) h = h " " $i
+				sub(/^ [0-9]+-[a-z]+/, "", h)
+				if (h != "") print $1, $(n + 2) h
 			}
 			next
 		}

@@ -967,14 +967,16 @@ vm_run()
 	# lockdep) and needs time after the scenario (rmmod, kmemleak scans):
 	# every limit times VM_DEBUG_SLOWDOWN (default 3), and a minute more
 	# for the end.
-	# acpi=noirq: QEMU's i440fx _PRT method builds its table in a
+	# acpi=noirq noapic: QEMU's i440fx _PRT method builds its table in a
 	# 128-step AML loop, which with kmemleak and KASAN under TCG runs past
 	# ACPICA's 30 s loop limit ("can't derive routing for PCI INT A" after
-	# half a minute in every pci_enable_device); the PIRQ router gives the
-	# PCI cards their interrupts without it, and ACPI still scans the bus,
-	# hot-plugs and suspends.
+	# half a minute in every pci_enable_device).  Without ACPI's routing
+	# the PIRQ router gives the PCI cards their interrupts, and ACPI still
+	# scans the bus, hot-plugs and suspends; noapic keeps every interrupt
+	# on the 8259s, because SeaBIOS's MP table, which the I/O APIC would
+	# then follow, has no entry for ISA IRQ 5 (the SB16's).
 	if vm__is_debug_kver "$kver"; then
-		cmdline="$cmdline acpi=noirq"
+		cmdline="$cmdline acpi=noirq noapic"
 		timeout=$((timeout * ${VM_DEBUG_SLOWDOWN:-3} + 60))
 		[ -z "$gtimeout" ] || gtimeout=$((gtimeout * ${VM_DEBUG_SLOWDOWN:-3}))
 		[ -n "$gtimeout" ] || gtimeout=$((timeout - 80))
