@@ -180,14 +180,10 @@ rpm: version-check dist
 	cp "$(DIST)"/rpm/RPMS/noarch/*.rpm "$(DIST)"/rpm/SRPMS/*.src.rpm "$(DIST)/"
 	@ls "$(DIST)"/*.rpm
 
-# t-rel-debug and t-rel-fault need the debug kernel (about 20 minutes to
-# build on 2 cores, then every VM is about 3 times slower): they run with
-# "make reliability" until check and they fit CI's 90 minutes together.
-CHECK_SKIP := t-rel-debug t-rel-fault
-CHECK_TESTS := $(filter-out $(CHECK_SKIP),$(basename $(notdir $(wildcard tests/t-*.sh))))
-
+# Every test, t-rel-debug and t-rel-fault (the debug kernel's) last: run.sh
+# builds the debug kernel in the background meanwhile.
 check:
-	bash tests/run.sh $(CHECK_TESTS)
+	bash tests/run.sh
 
 matrix:
 	bash tests/run.sh t-package $(basename $(notdir $(wildcard tests/t-matrix-*.sh)))

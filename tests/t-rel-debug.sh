@@ -1,4 +1,5 @@
 #!/bin/bash
+# needs: debug-kernel
 # The main VM scenarios of the project once more on the debug kernel
 # (tests/lib/debug-kernel.sh: KASAN, lockdep, DEBUG_ATOMIC_SLEEP,
 # DEBUG_OBJECTS, kmemleak, UBSAN): each test script below runs with KVER
@@ -7,7 +8,7 @@
 # its VMs (vm_run scans them on a debug kernel) is a failure of its own,
 # "debug-NAME-kernel-log".  Prints FIGURE: debug-kernel (runs = VM boots).
 #
-# Builds the debug kernel the first time (about 20 minutes on 2 cores,
+# Builds the debug kernel the first time (about 7 minutes on 2 cores,
 # cached) and snd-omnibus for it unless MODULE already is.
 # REL_DEBUG_TESTS overrides the list of scripts.
 set -eu

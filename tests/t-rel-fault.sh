@@ -1,4 +1,5 @@
 #!/bin/bash
+# needs: debug-kernel
 # Fault injection on the debug kernel (tests/lib/debug-kernel.sh), one VM
 # per kind of card: the virtual card, ES1370 (-device ES1370), ICH AC'97
 # (-device AC97) and Sound Blaster 16 (-device sb16, port=0x220 irq=5
