@@ -4,10 +4,10 @@
  *
  * Buffers follow the ALSA guide's chapter on memory:
  *  - at PCM construction each substream gets a pre-allocated buffer of the
- *    kind the bus layer picked (snd_pcm_lib_preallocate_pages_for_all); if
- *    the full size cannot be had the allocator halves it until it can, and
- *    the size obtained becomes the most hw_params may ask for.  The
- *    prealloc proc file changes that size later (up to prealloc_max);
+ *    kind the bus layer picked (snd_pcm_lib_preallocate_pages); if the
+ *    full size cannot be had the ALSA core halves it until it can, down to
+ *    16 KiB (below that nothing is pre-allocated).  The prealloc proc
+ *    file changes that size later (up to prealloc_max);
  *  - hw_params takes the buffer with snd_pcm_lib_malloc_pages(): the
  *    pre-allocated one when it is large enough, a fresh one otherwise (after
  *    "echo 0 > prealloc");

@@ -77,7 +77,9 @@ fi_nth_mode()
 }
 
 # play_check NAME: play /data/NAME.wav on card 0 (the host compares what
-# QEMU wrote; the virtual card records it back through its loopback)
+# QEMU wrote; the virtual card records it back through its loopback), with
+# aplay's options in APLAY_ARGS
+APLAY_ARGS=""
 play_check()
 {
 	if [ "$KIND" = virtual ]; then
@@ -85,13 +87,15 @@ play_check()
 			2>"/out/arecord-$1.err" &
 		rec=$!
 		sleep 1
-		aplay -q -D hw:0,0 "/data/$1.wav" 2>"/out/aplay-$1.err"
+		# shellcheck disable=SC2086 # APLAY_ARGS is a list of words
+		aplay -q -D hw:0,0 $APLAY_ARGS "/data/$1.wav" 2>"/out/aplay-$1.err"
 		echo $? >"/out/aplay-$1.rc"
 		wait $rec
 		gzip -1 -c /tmp/cap.wav >"/out/cap-$1.wav.gz"
 		rm -f /tmp/cap.wav
 	else
-		aplay -q -D hw:0,0 "/data/$1.wav" 2>"/out/aplay-$1.err"
+		# shellcheck disable=SC2086
+		aplay -q -D hw:0,0 $APLAY_ARGS "/data/$1.wav" 2>"/out/aplay-$1.err"
 		echo $? >"/out/aplay-$1.rc"
 	fi
 }
@@ -252,11 +256,11 @@ cat /proc/asound/card0/buffers >/out/buffers-restored.txt
 play_check after-hwparams
 rmmod snd-omnibus
 
-# --- the fallback: every allocation of order 2 or more fails while the
-# module loads; pre-allocation halves down to what it gets ------------------
+# --- the fallback: every allocation of order 4 (64 KiB) or more fails while
+# the module loads; pre-allocation halves down to what it gets (32 KiB) ------
 echo 100 >$FI/fail_page_alloc/probability
 echo -1 >$FI/fail_page_alloc/times
-echo 2 >$FI/fail_page_alloc/min-order
+echo 4 >$FI/fail_page_alloc/min-order
 echo Y >$FI/fail_page_alloc/task-filter
 dmesg -c >/dev/null
 # shellcheck disable=SC2086
@@ -267,12 +271,15 @@ echo N >$FI/fail_page_alloc/task-filter
 logscan /out/fallback-reports.txt >/out/fallback-dmesg.txt
 cat /proc/asound/card0/buffers >/out/buffers-fallback.txt
 mixer
-# (the virtual card: a loopback capture runs alongside, see play_check)
+# a buffer the 32 KiB pre-allocated can hold (the virtual card: a loopback
+# capture runs alongside, see play_check)
+APLAY_ARGS="--buffer-size=8192 --period-size=2048"
 play_check fallback &
 sleep 2
 cat $SUB/hw_params >/out/hw-fallback.txt
 cat /proc/asound/card0/buffers >/out/buffers-fallback-play.txt
 wait
+APLAY_ARGS=""
 rmmod snd-omnibus
 printf '%s\n' "$before" >/tmp/snap-before
 snap >/tmp/snap-end
