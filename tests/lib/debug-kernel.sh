@@ -49,7 +49,10 @@ SND_PCI SND_ENS1370=m SND_INTEL8X0=m SND_DRIVERS SND_DUMMY=m SND_ALOOP=m
 
 # The options the recipe must have turned off (=n): KMEMLEAK_DEFAULT_OFF
 # would need kmemleak=on on the command line; module signing is not wanted.
-VM_DEBUG_UNWANTED="DEBUG_KMEMLEAK_DEFAULT_OFF MODULE_SIG_FORCE DEBUG_INFO WERROR"
+# DEBUG_STACK_USAGE logs "used greatest stack depth" lines that the tests
+# counting a failure's kernel-log lines would take for the driver's.
+VM_DEBUG_UNWANTED="DEBUG_KMEMLEAK_DEFAULT_OFF MODULE_SIG_FORCE DEBUG_INFO WERROR
+DEBUG_STACK_USAGE"
 
 # vm__debug_recipe SRCDIR: edit SRCDIR/.config (made by defconfig).
 vm__debug_recipe()
@@ -68,7 +71,7 @@ vm__debug_recipe()
 		DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT DEBUG_INFO_DWARF4 \
 		DEBUG_INFO_DWARF5 DEBUG_INFO_BTF KPROBES PROFILING \
 		PERF_EVENTS_INTEL_UNCORE PERF_EVENTS_AMD_POWER MICROCODE \
-		X86_MCE IKCONFIG PM_TRACE_RTC FTRACE WERROR; do
+		X86_MCE IKCONFIG PM_TRACE_RTC FTRACE WERROR DEBUG_STACK_USAGE; do
 		$c --disable "$o"
 	done
 	# Slimmer still, for the build time on CI's 2 cores: what a QEMU PC
