@@ -56,7 +56,9 @@ logscan()
 		/page allocation failure|vmalloc error/ { inj = 2; next }
 		inj == 2 { if (/<\/TASK>/) inj = 0; next }
 		{ inj = 0 }
-		!msg && tolower($0) ~ /omnibus|alsa/ && $0 !~ /omnibus-debug/ { msg = $0 }
+		# (the PIRQ router names the device it routes an IRQ for)
+		!msg && tolower($0) ~ /omnibus|alsa/ && $0 !~ /omnibus-debug/ &&
+			$0 !~ /PCI INT [A-D] -> IRQ/ { msg = $0 }
 		$0 ~ re { print >>rep }
 		END { gsub(/ +/, " ", msg); print substr(msg, 1, 160) }'
 }
@@ -184,7 +186,8 @@ while [ "$n" -le "$MAXN" ]; do
 	[ "$n" -gt "$L" ] && where=driver
 	echo "N=$n $r $state where=$where unload=$unload clean=$same msg=$msg" |
 		tee -a /out/probe.txt
-	case $r in *injected=0* | *hang*) break ;; esac
+	# on while a failure was injected (not after a hang or a setup error)
+	case $r in *injected=1*) ;; *) break ;; esac
 	if [ "$n" -lt "$L" ]; then
 		n=$((n + LSTRIDE))
 		[ "$n" -gt "$L" ] && n=$((L + 1))
@@ -213,6 +216,7 @@ dmesg -c >/dev/null
 # shellcheck disable=SC2086
 modprobe snd-omnibus $PARAMS
 echo $? >/out/after-probe.rc
+dmesg >/out/after-probe-dmesg.txt
 mixer
 play_check after-probe
 
@@ -226,7 +230,7 @@ for pre in default 0; do
 		r=$(nth hwparams "$n" $PCM "$RATE" 2 $PERIOD 4)
 		logscan /out/hwparams-reports.txt >/dev/null
 		echo "prealloc=$pre N=$n $r" | tee -a /out/hwparams.txt
-		case $r in *injected=0* | *hang*) break ;; esac
+		case $r in *injected=1*) ;; *) break ;; esac
 		n=$((n + 1))
 	done
 done
