@@ -181,6 +181,10 @@ run_kind()
 		fail "fault-$kind-probe-sweep-complete" "still failing at N=$MAXN"
 		fails=$((fails + 1))
 	fi
+	if [ -s "$d/core-index-leaks.txt" ]; then
+		echo "    $kind: the ALSA core kept a card index after a failed snd_card_new():" \
+			"$(tr '\n' ';' <"$d/core-index-leaks.txt")"
+	fi
 	echo "    $kind probe: $runs loads, $(grep -c ' rc=-1 ' "$d/probe.txt" || true) failed" \
 		"($(grep ' rc=-1 ' "$d/probe.txt" | sed -n 's/.*errno=\([0-9]*\) .*/\1/p' |
 			sort | uniq -c | awk '{ printf "%s errno %s; ", $1, $2 }')" \
