@@ -567,7 +567,8 @@ if [ "$(cat "$Z/exit" 2>/dev/null)" != 0 ]; then
 	sed 's/^/    /' "$OUT/zonedma.log" | tail -n 40
 	fail sb16-prealloc-fallback "the scenario did not finish (exit: $(cat "$Z/exit" 2>/dev/null))"
 else
-	# playback got less than 128 KiB but something, its buffer fits in it
+	# a substream got less than 128 KiB, playback got something, and its
+	# buffer fits in it
 	if python3 - "$Z/buf-loaded.txt" "$Z/hw-play.txt" <<'EOF'
 import re, sys
 text = open(sys.argv[1]).read()
@@ -577,8 +578,10 @@ buf = re.search(r"buffer_size: (\d+)", hw)
 p, c = int(pre.get("p", -1)), int(pre.get("c", -1))
 print("pre-allocated: playback %d, capture %d bytes; playback buffer %s frames"
       " (32768 asked for)" % (p, c, buf.group(1) if buf else None))
-ok = (0 < p < 131072 and 0 <= c < 131072 and buf
-      and int(buf.group(1)) * 4 <= p)
+# (Debian's kernel keeps more of ZONE_DMA for its atomic pool than the
+# debug kernel: there playback may get all it asks for and capture less)
+ok = (0 < p <= 131072 and 0 <= c <= 131072 and (p < 131072 or c < 131072)
+      and buf and int(buf.group(1)) * 4 <= p)
 sys.exit(0 if ok else 1)
 EOF
 	then
