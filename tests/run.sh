@@ -16,7 +16,8 @@
 # failed" and exits non-zero if anything failed.
 #
 # Environment: KVER, MODULE override the defaults; TEST_TIMEOUT (seconds per
-# script, default 1200); KEEP=1 keeps the artifacts of passing scripts too.
+# script, default 1200 or what its "# timeout: N" line says); KEEP=1 keeps
+# the artifacts of passing scripts too.
 # OMNIBUS_KERNEL=debug runs the tests on the debug kernel (KASAN, lockdep,
 # kmemleak, UBSAN, fault injection; tests/lib/debug-kernel.sh builds it once,
 # about 7 minutes): KVER becomes its release, the module is built against
@@ -121,7 +122,9 @@ for script in "${scripts[@]}"; do
 	mkdir -p "$TEST_OUT"
 	log=$TEST_OUT/output.log
 	t0=$(date +%s%N)
-	timeout -k 10 "${TEST_TIMEOUT:-1200}" bash "$script" 2>&1 | tee "$log"
+	# a script may ask for more time than the default with "# timeout: N"
+	limit=$(sed -n 's/^# timeout: \([0-9][0-9]*\)$/\1/p' "$script" | head -n 1)
+	timeout -k 10 "${TEST_TIMEOUT:-${limit:-1200}}" bash "$script" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	t1=$(date +%s%N)
 	np=$(grep -c '^PASS: ' "$log" || true)

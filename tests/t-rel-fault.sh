@@ -1,5 +1,6 @@
 #!/bin/bash
 # needs: debug-kernel
+# timeout: 3600
 # Fault injection on the debug kernel (tests/lib/debug-kernel.sh), one VM
 # per kind of card: the virtual card, ES1370 (-device ES1370), ICH AC'97
 # (-device AC97) and Sound Blaster 16 (-device sb16, port=0x220 irq=5
