@@ -175,6 +175,8 @@ run_kind()
 		fail "fault-$kind-probe" "$fails bad of $runs, $leaks leaks, $reps reports: ${bad:0:600}"
 		head -n 20 "$d/probe-reports.txt" "$d/probe-leftover.txt" "$d/probe-kmemleak.txt" \
 			2>/dev/null | sed 's/^/    /'
+		grep -v '^ *\[ *[0-9.]*\]  ' "$d/probe-nomsg.txt" 2>/dev/null | head -n 60 |
+			sed 's/^/    no line: /'
 	fi
 	if tail -n 1 "$d/probe.txt" | grep -q 'injected=0'; then
 		pass "fault-$kind-probe-sweep-complete"

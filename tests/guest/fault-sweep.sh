@@ -67,18 +67,21 @@ snap()
 # stacks) are no reports.
 logscan()
 {
-	dmesg -c | awk -v rep="$1" -v re="$(cat /data/report.re)" '
+	dmesg -c >/tmp/lastlog
+	awk -v rep="$1" -v re="$(cat /data/report.re)" '
 		/FAULT_INJECTION: forcing a failure/ { inj = 1; next }
 		inj == 1 && /name [a-z_]+, interval/ { next }
 		inj == 1 && /CPU: [0-9]+ PID: / { inj = 2; next }
 		/page allocation failure|vmalloc error/ { inj = 2; next }
 		inj == 2 { if (/<\/TASK>/) inj = 0; next }
 		{ inj = 0 }
-		# (the PIRQ router names the device it routes an IRQ for)
-		!msg && tolower($0) ~ /omnibus|alsa/ && $0 !~ /omnibus-debug/ &&
-			$0 !~ /PCI INT [A-D] -> IRQ/ { msg = $0 }
+		# the driver, ALSA, or the driver core about the PCI card
+		# (e.g. "really_probe: driver_sysfs_add(0000:00:03.0) failed",
+		# before the probe is called); not the PIRQ router routing its IRQ
+		!msg && (tolower($0) ~ /omnibus|alsa/ || /0000:00:[0-9a-f][0-9a-f]\.[0-7]/) &&
+			$0 !~ /omnibus-debug/ && $0 !~ /PCI INT [A-D] -> IRQ/ { msg = $0 }
 		$0 ~ re { print >>rep }
-		END { gsub(/ +/, " ", msg); print substr(msg, 1, 160) }'
+		END { gsub(/ +/, " ", msg); print substr(msg, 1, 160) }' /tmp/lastlog
 }
 
 # fault knobs: count GFP_KERNEL allocations of every order, a notice with
@@ -206,6 +209,10 @@ while [ "$n" -le "$MAXN" ]; do
 	[ "$n" -gt "$L" ] && where=driver
 	echo "N=$n $r $state where=$where unload=$unload clean=$same msg=$msg" |
 		tee -a /out/probe.txt
+	# no card and no line naming the driver: keep that kernel log
+	case $state:$msg in
+	*cards=0*:) { echo "--- N=$n"; cat /tmp/lastlog; } >>/out/probe-nomsg.txt ;;
+	esac
 	# on while a failure was injected (not after a hang or a setup error)
 	case $r in *injected=1*) ;; *) break ;; esac
 	if [ "$n" -lt "$L" ]; then
