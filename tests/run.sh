@@ -20,7 +20,7 @@
 # the artifacts of passing scripts too.
 # OMNIBUS_KERNEL=debug runs the tests on the debug kernel (KASAN, lockdep,
 # kmemleak, UBSAN, fault injection; tests/lib/debug-kernel.sh builds it once,
-# about 7 minutes): KVER becomes its release, the module is built against
+# about 6 minutes): KVER becomes its release, the module is built against
 # its build tree, and a script whose VMs left any report in the kernel log
 # or kmemleak ($TEST_OUT/kernel-reports.txt, see vm_run) fails with the line
 # "FAIL: NAME-kernel-log: ...".
@@ -78,7 +78,7 @@ echo "kernel $KVER, module $MODULE$([ -f "$MODULE" ] || echo ' (absent)')"
 echo "artifacts in $RUN_DIR"
 
 # The scripts that boot the debug kernel (a line "# needs: debug-kernel")
-# run last.  Its build (about 7 minutes on 2 cores, once: it is cached)
+# run last.  Its build (about 6 minutes on 2 cores, once: it is cached)
 # starts now in the background at the lowest CPU and I/O priority, on the
 # CPU time the other tests leave idle (a TCG VM keeps one core busy);
 # their vm__debug_build waits for it on its lock.

@@ -9,7 +9,7 @@
 # its VMs (vm_run scans them on a debug kernel) is a failure of its own,
 # "debug-NAME-kernel-log".  Prints FIGURE: debug-kernel (runs = VM boots).
 #
-# Builds the debug kernel the first time (about 7 minutes on 2 cores,
+# Builds the debug kernel the first time (about 6 minutes on 2 cores,
 # cached) and snd-omnibus for it unless MODULE already is.
 # REL_DEBUG_TESTS overrides the list of scripts.
 set -eu

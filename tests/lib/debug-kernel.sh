@@ -17,7 +17,7 @@
 # kept for M= builds), build.log and build-time; the bzImage and modules
 # are installed as $CACHE/kernel/RELEASE like Debian's kernels.  KEY
 # hashes the linux-source-6.1 version, gcc's version and the recipe, so an
-# edited recipe builds a new kernel (about 7 minutes on 2 cores, see
+# edited recipe builds a new kernel (about 6 minutes on 2 cores, see
 # build-time) and the old one is removed.
 
 VM_DEBUG_SUFFIX=-omnibus-debug
@@ -208,7 +208,7 @@ vm__debug_build()
 	exec {VM_DEBUG_LOCK_FD}>"$CACHE/debug/.lock"
 	flock "$VM_DEBUG_LOCK_FD"
 	if [ ! -f "$dir/release" ]; then
-		vm_log "building the debug kernel $key (about 7 minutes; log in $dir/build.log)"
+		vm_log "building the debug kernel $key (about 6 minutes; log in $dir/build.log)"
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		t0=$(date +%s)

@@ -968,6 +968,7 @@ vm_run()
 	# lockdep) and needs time after the scenario (rmmod, kmemleak scans):
 	# every limit times VM_DEBUG_SLOWDOWN (default 3), and a minute more
 	# for the end.
+	#
 	# acpi=noirq noapic: QEMU's i440fx _PRT method builds its table in a
 	# 128-step AML loop, which with kmemleak and KASAN under TCG runs past
 	# ACPICA's 30 s loop limit ("can't derive routing for PCI INT A" after
