@@ -48,7 +48,8 @@ rel_reports()
 
 	for f in "$@"; do
 		[ -f "$f" ] || continue
-		c=$(grep -E -- "$DMESG_BAD" "$f" | grep -Evc -- "${DMESG_IGNORE:-^\$^}" || true)
+		c=$(grep -E -- "$DMESG_BAD" "$f" | grep -Ev -- "$DMESG_BENIGN" |
+			grep -Evc -- "${DMESG_IGNORE:-^\$^}" || true)
 		n=$((n + c))
 	done
 	echo "$n"
