@@ -45,6 +45,7 @@ MAGIC_SYSRQ KALLSYMS STACKTRACE DETECT_HUNG_TASK SOFTLOCKUP_DETECTOR
 ZONE_DMA ISA_DMA_API
 SOUND=m SND=m SND_PCM=m SND_TIMER=m SND_AC97_CODEC=m SND_DMA_SGBUF
 SND_PCI SND_ENS1370=m SND_INTEL8X0=m SND_DRIVERS SND_DUMMY=m SND_ALOOP=m
+SND_DYNAMIC_MINORS SND_MAX_CARDS=32
 "
 
 # The options the recipe must have turned off (=n): KMEMLEAK_DEFAULT_OFF
@@ -127,6 +128,8 @@ vm__debug_recipe()
 	$c --enable SND_PCI --module SND_ENS1370 --module SND_INTEL8X0
 	$c --enable SND_DRIVERS --module SND_DUMMY --module SND_ALOOP
 	$c --enable SND_PROC_FS --enable SND_VERBOSE_PROCFS
+	# 32 cards as Debian has them: index=, id= and enable= take 32 values
+	$c --enable SND_DYNAMIC_MINORS --set-val SND_MAX_CARDS 32
 	$c --disable SND_ISA
 
 	# The debug facilities.
