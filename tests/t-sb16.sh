@@ -10,6 +10,9 @@
 #    mixing engine (U8 x -> (x-127)*256, S8 x -> x*256, U16 x -> x-32767,
 #    mono -> both channels), each found in the output; the 8-bit formats
 #    take the 8-bit DMA channel, the 16-bit ones the 16-bit channel;
+#  - each direction pre-allocates 64 KiB (prealloc_max 128 KiB, as
+#    snd-sb16); raised to 128 KiB through the prealloc file, a 128 KiB
+#    capture buffer is the pre-allocated one;
 #  - the buffers (/proc/asound/card0/buffers) lie below 16 MiB and within
 #    one 64 KiB (8-bit) or 128 KiB (16-bit) page of the DMA controller;
 #  - capture (QEMU has no SB16 ADC: no data, no interrupt) starts and stops
@@ -161,6 +164,14 @@ snap >/out/proc-loaded.txt
 cat /proc/asound/cards >/out/cards.txt
 aplay -l >/out/aplay-l.txt 2>&1
 cat /proc/asound/card0/sb16 >/out/sb16-loaded.txt
+# 64 KiB pre-allocated per direction, as snd-sb16 does; the 16-bit
+# channel's 128 KiB page is the most the prealloc file takes: raise it
+for d in p c; do
+	f=/proc/asound/card0/pcm0$d/sub0/prealloc
+	echo "$d $(cat $f) $(cat ${f}_max)" >>/out/prealloc-default.txt
+	echo 128 >$f
+	echo "$d $(cat $f)" >>/out/prealloc-raised.txt
+done
 
 # capture first, while QEMU's DSP has never run a DMA command: after one,
 # QEMU's "continue DMA" would replay that playback, capture buffer as data
@@ -285,6 +296,17 @@ else
 		pass sb16-explicit-card-and-resources
 	else
 		fail sb16-explicit-card-and-resources "$(cat "$V/cards.txt" "$V/aplay-l.txt" "$V/proc-loaded.txt")"
+	fi
+
+	# --- pre-allocation: 64 KiB by default, raised to 128 KiB ---
+	if [ "$(tr '\n' ' ' <"$V/prealloc-default.txt")" = "p 64 128 c 64 128 " ] &&
+	   [ "$(tr '\n' ' ' <"$V/prealloc-raised.txt")" = "p 128 c 128 " ] &&
+	   grep -q 'c0: preallocated 131072 bytes .*in use 131072 bytes at .*(pre-allocated)' \
+		"$V/buf-capture.txt"; then
+		pass sb16-prealloc-64k-default-128k-raised
+	else
+		fail sb16-prealloc-64k-default-128k-raised "$(cat "$V/prealloc-default.txt" \
+			"$V/prealloc-raised.txt" "$V/buf-capture.txt")"
 	fi
 
 	# --- capture: no ADC in QEMU ---
@@ -525,7 +547,7 @@ fi
 # --- VM 3: ZONE_DMA nearly full: the pre-allocation fallback ----------------
 # memmap= reserves 1.1875-16 MiB, so ZONE_DMA keeps 192 KiB above the first
 # MiB (which x86 reserves anyway), of which the kernel's GFP_DMA atomic pool
-# takes 128 KiB at boot: less than the two 128 KiB buffers the card wants.
+# takes 128 KiB at boot: less than the two 64 KiB buffers the card wants.
 # Pre-allocation halves its request until it gets memory (down to 16 KiB);
 # hw_params then keeps to what it got, and a substream that got nothing
 # fails hw_params with ENOMEM and one line.
