@@ -47,13 +47,13 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
 WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-sb16.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-if [ ! -f "$MODULE" ]; then
-	fail sb16-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-sb16.ko" ]; then
+	fail sb16-module "no snd-omnibus-sb16.ko in $MODULE (build it first)"
 	test_done
 fi
 
@@ -159,7 +159,7 @@ snap() { # what the kernel holds: ports, DMA, IRQ names
 }
 up() { cut -d' ' -f1 /proc/uptime; }
 snap >/out/proc-before.txt
-modprobe snd-omnibus port=0x220 irq=5 dma8=1 dma16=5 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
 snap >/out/proc-loaded.txt
 cat /proc/asound/cards >/out/cards.txt
 aplay -l >/out/aplay-l.txt 2>&1
@@ -262,21 +262,21 @@ alsactl -f /tmp/asound.state restore
 cat /proc/asound/card0/sb16 >/out/sb16-mixer-restored.txt
 
 # unload: nothing left; reload with the port alone
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-sb16 || exit 1
 snap >/out/proc-unloaded.txt
 dmesg -c >/dev/null
-modprobe snd-omnibus port=0x220 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 || exit 1
 dmesg >/out/dmesg-reload.txt
 cat /proc/asound/card0/sb16 >/out/sb16-reload.txt
 aplay -l >/out/aplay-l-reload.txt 2>&1
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-sb16 || exit 1
 # no 16-bit channel: 8-bit formats only, one direction at a time
-modprobe snd-omnibus port=0x220 dma16=-1 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 dma16=-1 || exit 1
 cat /proc/asound/cards /proc/asound/card0/sb16 >/out/sb16-no16.txt
 snap >/out/proc-no16.txt
 aplay -q -D hw:0,0 /data/u8m.wav 2>/out/no16-u8.err && echo ok >/out/no16-u8.ok
 aplay -q -D hw:0,0 /data/s16.wav >/out/no16-s16.err 2>&1
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-sb16 || exit 1
 snap >/out/proc-unloaded2.txt
 exit 0
 EOF
@@ -461,7 +461,7 @@ vm_run --module "$MODULE" --out "$A" --timeout 150 \
 	--qemu-args "-device sb16,audiodev=snd0" \
 	--qemu-args "-audiodev wav,id=snd0,path=$A/out.wav" \
 	--scenario - >"$OUT/autodetect.log" <<'EOF' || true
-modprobe snd-omnibus isa_autodetect=1 || exit 1
+modprobe snd-omnibus-sb16 isa_autodetect=1 || exit 1
 dmesg | grep snd_omnibus >/out/dmesg-load.txt
 cat /proc/asound/cards >/out/cards.txt
 aplay -q -D hw:0,0 /data/s16.wav 2>/out/aplay-rw.err && echo ok >/out/aplay-rw.ok
@@ -492,7 +492,7 @@ echo "aplay $?" >>/out/pm.txt
 amixer -c 0 cget name='Line Playback Volume' >/out/line-after-resume.txt
 cat /proc/asound/card0/sb16 >/out/sb16-after-resume.txt
 aplay -q -D hw:0,0 /data/s16-pm.wav 2>/out/aplay-pm.err && echo ok >/out/aplay-pm.ok
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-sb16 || exit 1
 exit 0
 EOF
 ALL_DMESG="$ALL_DMESG $A/dmesg.txt"
@@ -568,7 +568,7 @@ vm_run --module "$MODULE" --out "$Z" --timeout 120 \
 	--scenario - >"$OUT/zonedma.log" <<'EOF' || true
 grep -A 2 'zone *DMA$' /proc/zoneinfo >/out/zoneinfo.txt
 dmesg -c >/dev/null
-modprobe snd-omnibus port=0x220 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 || exit 1
 cat /proc/asound/card0/buffers >/out/buf-loaded.txt
 aplay -q -D hw:0,0 --buffer-size=32768 /data/s16.wav 2>/out/aplay.err &
 sleep 1
@@ -579,7 +579,7 @@ arecord -D hw:0,0 -f S16_LE -c 2 -r 44100 --buffer-size=16384 -d 1 /tmp/c.wav \
 	>/out/arecord.out 2>&1
 echo "rc=$?" >>/out/arecord.out
 dmesg >/out/dmesg-load.txt
-rmmod snd-omnibus
+rmmod snd-omnibus-sb16
 exit 0
 EOF
 grep -q 'underrun' "$Z/aplay.err" 2>/dev/null || break
