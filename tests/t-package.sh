@@ -263,7 +263,7 @@ RPM2=$(ls "$OUT"/v2/dist/snd-omnibus-dkms-99.0.0-*.noarch.rpm 2>/dev/null | head
 # payload lands, %post runs dkms add/build/install, %preun dkms remove.
 rpm_chroot()
 {
-	local rc k
+	local rc k vs f
 
 	mx_target 6.12
 	mx_time "chroot (6.12)" mx_base
@@ -292,8 +292,11 @@ rpm_chroot()
 			"/tmp/$(basename "$RPM2")" >"$OUT/rpm-upgrade.log" 2>&1 || rc=$?
 		mx_chroot dkms status -m snd-omnibus >"$OUT/rpm-upgrade-status.txt" 2>&1 || true
 		k=$(mx__module_file "$MX_ROOT" "$MX_KVER")
-		if [ "$rc" = 0 ] && [ -n "$k" ] &&
-		   [ "$(mx_chroot modinfo -F version "${k#"$MX_ROOT"}")" = 99.0.0 ] &&
+		# the version of each module DKMS installed, once each
+		vs=$(while read -r f; do
+			[ -z "$f" ] || mx_chroot modinfo -F version "${f#"$MX_ROOT"}"
+		done <<<"$k" | sort -u | tr '\n' ' ')
+		if [ "$rc" = 0 ] && [ -n "$k" ] && [ "$vs" = "99.0.0 " ] &&
 		   grep -q "99.0.0, $MX_KVER.*: installed" "$OUT/rpm-upgrade-status.txt" &&
 		   ! grep -q "$V" "$OUT/rpm-upgrade-status.txt" &&
 		   [ ! -e "$MX_ROOT/usr/src/snd-omnibus-$V" ] &&
@@ -301,7 +304,7 @@ rpm_chroot()
 			pass package-rpm-upgrade
 		else
 			sed 's/^/    /' "$OUT/rpm-upgrade.log" "$OUT/rpm-upgrade-status.txt" | tail -n 30
-			fail package-rpm-upgrade "rpm -U exited $rc"
+			fail package-rpm-upgrade "rpm -U exited $rc, module versions: ${vs:-none}"
 		fi
 	else
 		tail -n 10 "$OUT/v2/make-rpm.log" | sed 's/^/    /'
