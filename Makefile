@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# snd-omnibus top-level Makefile.  The module's Kbuild file is src/Kbuild.
+# snd-omnibus top-level Makefile.  The modules' Kbuild file is src/Kbuild.
 #
-#   make                   build src/snd-omnibus.ko for the running kernel
+#   make                   build the modules, src/snd-omnibus-*.ko (virtual,
+#                          es1370, ich, sb16), for the running kernel
 #   make KVER=6.1.0-56-amd64   ... for another installed kernel's headers
 #   make KDIR=/path/to/build   ... for any kernel build tree
-#   make install           build, copy to /lib/modules/$(KVER)/updates, depmod
+#   make install           build, copy the modules to /lib/modules/$(KVER)/updates,
+#                          depmod
 #                          (DESTDIR=/stage copies there and skips depmod)
 #   make uninstall         remove what "make install" installed
 #   make dkms-install      copy the source to /usr/src/snd-omnibus-$(VERSION)
@@ -34,6 +36,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 SRC := $(CURDIR)/src
 VERSION := $(shell sed -n 's/^\#define OMNIBUS_VERSION "\([^"]*\)".*/\1/p' $(SRC)/omnibus.h)
 NAME := snd-omnibus
+# one module per backend (src/Kbuild, dkms.conf)
+MODULES := snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16
 
 DESTDIR ?=
 MODDIR ?= /lib/modules/$(KVER)/updates
@@ -100,14 +104,20 @@ define uninstall_modprobe_conf
 endef
 
 install: modules
-	install -D -m 644 src/$(NAME).ko "$(DESTDIR)$(MODDIR)/$(NAME).ko"
+	@for m in $(MODULES); do \
+		echo "install -D -m 644 src/$$m.ko $(DESTDIR)$(MODDIR)/$$m.ko"; \
+		install -D -m 644 "src/$$m.ko" "$(DESTDIR)$(MODDIR)/$$m.ko" || exit 1; \
+	done
 	$(install_modprobe_conf)
 	@if [ -z "$(DESTDIR)" ]; then echo "depmod -a $(KVER)"; depmod -a "$(KVER)"; \
 	else echo "DESTDIR set: not running depmod"; fi
 
 uninstall:
-	rm -f "$(DESTDIR)$(MODDIR)/$(NAME).ko" "$(DESTDIR)$(MODDIR)/$(NAME).ko.xz" \
-		"$(DESTDIR)$(MODDIR)/$(NAME).ko.zst" "$(DESTDIR)$(MODDIR)/$(NAME).ko.gz"
+	@for m in $(MODULES); do \
+		echo "rm -f $(DESTDIR)$(MODDIR)/$$m.ko*"; \
+		rm -f "$(DESTDIR)$(MODDIR)/$$m.ko" "$(DESTDIR)$(MODDIR)/$$m.ko.xz" \
+			"$(DESTDIR)$(MODDIR)/$$m.ko.zst" "$(DESTDIR)$(MODDIR)/$$m.ko.gz"; \
+	done
 	rmdir "$(DESTDIR)$(MODDIR)" 2>/dev/null || true
 	$(uninstall_modprobe_conf)
 	@if [ -z "$(DESTDIR)" ] && [ -d "/lib/modules/$(KVER)" ]; then \

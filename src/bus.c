@@ -15,7 +15,6 @@
  * the nearest the bus can do.
  */
 #include <linux/dma-mapping.h>
-#include <linux/pci.h>
 #include <sound/memalloc.h>
 #include "omnibus.h"
 
@@ -92,27 +91,4 @@ int omnibus_bus_pick(const struct omnibus_bus *bus, enum omnibus_buffer wish,
 		return 0;
 	}
 	return -EINVAL;
-}
-
-/*
- * Says so, one line per device, when a PCI device that @drv could drive is
- * bound to another driver (an in-tree one loaded first).
- */
-void omnibus_pci_report_foreign(struct pci_driver *drv, const char *chip)
-{
-	struct pci_dev *pdev = NULL;
-	const char *owner;
-
-	for_each_pci_dev(pdev) {
-		if (!pci_match_id(drv->id_table, pdev))
-			continue;
-		device_lock(&pdev->dev);
-		owner = pdev->dev.driver && pdev->dev.driver != &drv->driver ?
-			pdev->dev.driver->name : NULL;
-		if (owner)
-			dev_notice(&pdev->dev,
-				   "%s is driven by %s, not snd-omnibus; unbind or unload %s to use snd-omnibus\n",
-				   chip, owner, owner);
-		device_unlock(&pdev->dev);
-	}
 }

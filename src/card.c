@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * snd-omnibus: module parameters, card slots and module init/exit.
+ * snd-omnibus: the card parameters index/id/enable and the card slots.
  *
- * index/id/enable are arrays as in every in-tree ALSA driver.  One module
- * serves several buses, so the arrays are shared: every card the module
- * makes takes the next free slot that is enabled, in the order the cards
- * appear (virtual cards at load time, then PCI cards in bus order); ISA
- * cards come first and take the slot of their port= entry.
+ * Not a module of its own: every snd-omnibus module (one per backend)
+ * compiles this file into itself through its *_core.c wrapper, which
+ * defines OMNIBUS_MODULE, the module's name for the kernel log.
+ *
+ * index/id/enable are arrays as in every in-tree ALSA driver: every card
+ * the module makes takes the next free slot that is enabled, in the order
+ * the cards appear (virtual cards at load time, PCI cards in bus order);
+ * ISA cards take the slot of their port= entry.  The backend's module_init
+ * calls omnibus_card_check_params() before it makes any card.
  */
 #include <linux/ctype.h>
 #include <linux/module.h>
@@ -16,29 +20,24 @@
 #include <sound/initval.h>
 #include "omnibus.h"
 
+#ifndef OMNIBUS_MODULE
+#error "card.c is compiled through a module's *_core.c, which names the module"
+#endif
+
 MODULE_AUTHOR("The snd-omnibus developers");
-MODULE_DESCRIPTION("ALSA driver for ISA, PCI and virtual sound devices, one PCM core");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(OMNIBUS_VERSION);
-
-#define OMNIBUS_MAX_VIRTUAL 8
 
 static int index[SNDRV_CARDS] = SNDRV_DEFAULT_IDX;
 static char *id[SNDRV_CARDS] = SNDRV_DEFAULT_STR;
 static bool enable[SNDRV_CARDS] = SNDRV_DEFAULT_ENABLE_PNP;
-static int virtual_cards;
-static bool claim_pci = true;
 
 module_param_array(index, int, NULL, 0444);
-MODULE_PARM_DESC(index, "Index value for each snd-omnibus card, in slot order.");
+MODULE_PARM_DESC(index, "Index value for each " OMNIBUS_MODULE " card, in slot order.");
 module_param_array(id, charp, NULL, 0444);
-MODULE_PARM_DESC(id, "ID string for each snd-omnibus card, in slot order.");
+MODULE_PARM_DESC(id, "ID string for each " OMNIBUS_MODULE " card, in slot order.");
 module_param_array(enable, bool, NULL, 0444);
-MODULE_PARM_DESC(enable, "Enable each snd-omnibus card slot (a disabled slot is skipped).");
-module_param(virtual_cards, int, 0444);
-MODULE_PARM_DESC(virtual_cards, "Number of bus-less virtual cards to create (0-8, default 0).");
-module_param(claim_pci, bool, 0444);
-MODULE_PARM_DESC(claim_pci, "Drive free ES1370 and Intel ICH PCI chips (default Y; N leaves them to other drivers).");
+MODULE_PARM_DESC(enable, "Enable each " OMNIBUS_MODULE " card slot (a disabled slot is skipped).");
 
 static DEFINE_MUTEX(slot_lock);
 static DECLARE_BITMAP(slots_used, SNDRV_CARDS);
@@ -182,7 +181,7 @@ static bool id_valid(const char *s)
  * index= and id= values the ALSA core would refuse, or change without a
  * word: one line and -EINVAL before any card is made.
  */
-static int check_slot_params(void)
+int omnibus_card_check_params(void)
 {
 	int i, j;
 
@@ -190,12 +189,12 @@ static int check_slot_params(void)
 		if (!enable[i])
 			continue;
 		if (index[i] >= SNDRV_CARDS) {
-			pr_err("snd-omnibus: index=%d (card slot %d) is out of range (-1 for any, 0-%d): %d\n",
+			pr_err(OMNIBUS_MODULE ": index=%d (card slot %d) is out of range (-1 for any, 0-%d): %d\n",
 			       index[i], i, SNDRV_CARDS - 1, -EINVAL);
 			return -EINVAL;
 		}
 		if (id[i] && *id[i] && !id_valid(id[i])) {
-			pr_err("snd-omnibus: id=%s (card slot %d) is not a card id (1-15 letters and digits, a letter first): %d\n",
+			pr_err(OMNIBUS_MODULE ": id=%s (card slot %d) is not a card id (1-15 letters and digits, a letter first): %d\n",
 			       id[i], i, -EINVAL);
 			return -EINVAL;
 		}
@@ -203,12 +202,12 @@ static int check_slot_params(void)
 			if (!enable[j])
 				continue;
 			if (index[i] >= 0 && index[i] == index[j]) {
-				pr_err("snd-omnibus: index=%d is given to card slots %d and %d: %d\n",
+				pr_err(OMNIBUS_MODULE ": index=%d is given to card slots %d and %d: %d\n",
 				       index[i], j, i, -EINVAL);
 				return -EINVAL;
 			}
 			if (id[i] && *id[i] && id[j] && !strcmp(id[i], id[j])) {
-				pr_err("snd-omnibus: id=%s is given to card slots %d and %d: %d\n",
+				pr_err(OMNIBUS_MODULE ": id=%s is given to card slots %d and %d: %d\n",
 				       id[i], j, i, -EINVAL);
 				return -EINVAL;
 			}
@@ -216,59 +215,3 @@ static int check_slot_params(void)
 	}
 	return 0;
 }
-
-static int __init omnibus_init(void)
-{
-	int err;
-
-	if (virtual_cards < 0 || virtual_cards > OMNIBUS_MAX_VIRTUAL) {
-		pr_err("snd-omnibus: virtual_cards=%d is out of range 0..%d\n",
-		       virtual_cards, OMNIBUS_MAX_VIRTUAL);
-		return -EINVAL;
-	}
-	err = check_slot_params();
-	if (err < 0)
-		return err;
-	/* ISA first: ISA card n takes slot n, as with snd-sb16 */
-	err = omnibus_isa_init();
-	if (err < 0)
-		return err;
-	err = omnibus_virtual_init(virtual_cards);
-	if (err < 0)
-		goto undo_isa;
-	/*
-	 * claim_pci=0 is for loading the module at boot for an ISA or
-	 * virtual card: the PCI chips then stay with the in-tree drivers,
-	 * whichever of the two modules is loaded first.
-	 */
-	if (!claim_pci)
-		return 0;
-	err = omnibus_es1370_init();
-	if (err < 0)
-		goto undo_virtual;
-	err = omnibus_ich_init();
-	if (err < 0)
-		goto undo_es1370;
-	return 0;
-
-undo_es1370:
-	omnibus_es1370_exit();
-undo_virtual:
-	omnibus_virtual_exit();
-undo_isa:
-	omnibus_isa_exit();
-	return err;
-}
-
-static void __exit omnibus_exit(void)
-{
-	if (claim_pci) {
-		omnibus_ich_exit();
-		omnibus_es1370_exit();
-	}
-	omnibus_virtual_exit();
-	omnibus_isa_exit();
-}
-
-module_init(omnibus_init);
-module_exit(omnibus_exit);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * snd-omnibus: Ensoniq AudioPCI ES1370 (PCI 1274:5000).
+ * snd-omnibus-es1370: Ensoniq AudioPCI ES1370 (PCI 1274:5000).
  *
  * The ES1370 moves audio through three bus-master channels.  Each one walks
  * a ring buffer in host memory in 32-bit words:
@@ -1000,13 +1000,18 @@ static struct pci_driver es1370_driver = {
 	},
 };
 
-int omnibus_es1370_init(void)
+MODULE_DESCRIPTION("ALSA driver for the Ensoniq AudioPCI ES1370 (snd-omnibus)");
+
+static int __init es1370_init(void)
 {
 	int err;
 
+	err = omnibus_card_check_params();
+	if (err < 0)
+		return err;
 	err = pci_register_driver(&es1370_driver);
 	if (err < 0) {
-		pr_err("snd-omnibus: cannot register the ES1370 PCI driver: %d\n",
+		pr_err("snd-omnibus-es1370: cannot register the ES1370 PCI driver: %d\n",
 		       err);
 		return err;
 	}
@@ -1014,7 +1019,10 @@ int omnibus_es1370_init(void)
 	return 0;
 }
 
-void omnibus_es1370_exit(void)
+static void __exit es1370_exit(void)
 {
 	pci_unregister_driver(&es1370_driver);
 }
+
+module_init(es1370_init);
+module_exit(es1370_exit);

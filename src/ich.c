@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * snd-omnibus: Intel ICH AC'97 controller (82801AA and the ICH family with
+ * snd-omnibus-ich: Intel ICH AC'97 controller (82801AA and the ICH family with
  * the same register layout), scatter-gather buffers.
  *
  * The controller has two register blocks: the native audio mixer (NAM),
@@ -1248,7 +1248,7 @@ static SIMPLE_DEV_PM_OPS(ich_pm, ich_suspend, ich_resume);
  * nVidia, ALi and AMD parts, whose registers or quirks differ.
  *
  * No MODULE_DEVICE_TABLE: the in-tree driver keeps these chips unless
- * snd-omnibus is loaded first (or the in-tree one is not bound).
+ * snd-omnibus-ich is loaded first (or the in-tree one is not bound).
  */
 static const struct pci_device_id ich_ids[] = {
 	{ PCI_VDEVICE(INTEL, 0x2415), 0 },		/* 82801AA (ICH) */
@@ -1274,13 +1274,18 @@ static struct pci_driver ich_driver = {
 	},
 };
 
-int omnibus_ich_init(void)
+MODULE_DESCRIPTION("ALSA driver for Intel ICH AC'97 controllers (snd-omnibus)");
+
+static int __init ich_init(void)
 {
 	int err;
 
+	err = omnibus_card_check_params();
+	if (err < 0)
+		return err;
 	err = pci_register_driver(&ich_driver);
 	if (err < 0) {
-		pr_err("snd-omnibus: cannot register the ICH PCI driver: %d\n",
+		pr_err("snd-omnibus-ich: cannot register the ICH PCI driver: %d\n",
 		       err);
 		return err;
 	}
@@ -1288,7 +1293,10 @@ int omnibus_ich_init(void)
 	return 0;
 }
 
-void omnibus_ich_exit(void)
+static void __exit ich_exit(void)
 {
 	pci_unregister_driver(&ich_driver);
 }
+
+module_init(ich_init);
+module_exit(ich_exit);

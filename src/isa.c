@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * snd-omnibus ISA bus backend: Sound Blaster 16 cards on a platform device
- * each, on 64-bit kernels (which build no ISA bus) as on 32-bit ones.
+ * snd-omnibus-sb16, its ISA side: Sound Blaster 16 cards on a platform
+ * device each, on 64-bit kernels (which build no ISA bus) as on 32-bit ones.
  *
  * Nothing is probed unless asked.  A card is set up for every slot n with
  * port[n] set, and with isa_autodetect=1 for every Sound Blaster DSP that
@@ -16,7 +16,8 @@
  * reaches.  This file requests the I/O ports, IRQ and DMA channels and
  * says in one line which one failed and why; sb16.c does the rest.  A
  * card that fails makes the module's load fail with its errno, after
- * everything already set up has been given back.
+ * everything already set up has been given back.  This file has the
+ * module's init and exit.
  */
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
@@ -51,6 +52,8 @@ module_param_hw_array(dma16, int, dma, NULL, 0444);
 MODULE_PARM_DESC(dma16, "16-bit DMA channel of each ISA Sound Blaster 16 (5, 6, 7, or -1 for none; unset: the card's).");
 module_param(isa_autodetect, bool, 0444);
 MODULE_PARM_DESC(isa_autodetect, "Look for Sound Blaster 16 cards at 0x220, 0x240, 0x260 and 0x280 (no ISA probing without it or port=).");
+
+MODULE_DESCRIPTION("ALSA driver for the ISA Sound Blaster 16, on 64-bit kernels too (snd-omnibus)");
 
 static const unsigned long isa_ports[] = { 0x220, 0x240, 0x260, 0x280 };
 
@@ -159,7 +162,7 @@ static int isa_check_params(int n)
 		if (port[n] == isa_ports[i])
 			break;
 	if (isa_port_set(n) && i == ARRAY_SIZE(isa_ports)) {
-		pr_err("snd-omnibus: port=0x%lx (card %d) is not a Sound Blaster 16 port (0x220, 0x240, 0x260, 0x280): %d\n",
+		pr_err("snd-omnibus-sb16: port=0x%lx (card %d) is not a Sound Blaster 16 port (0x220, 0x240, 0x260, 0x280): %d\n",
 		       port[n], n, -EINVAL);
 		return -EINVAL;
 	}
@@ -171,7 +174,7 @@ static int isa_check_params(int n)
 	case 10:
 		break;
 	default:
-		pr_err("snd-omnibus: irq=%d (card %d) is not wired to a Sound Blaster 16 (5, 7, 9, 10): %d\n",
+		pr_err("snd-omnibus-sb16: irq=%d (card %d) is not wired to a Sound Blaster 16 (5, 7, 9, 10): %d\n",
 		       irq[n], n, -EINVAL);
 		return -EINVAL;
 	}
@@ -182,7 +185,7 @@ static int isa_check_params(int n)
 	case 3:
 		break;
 	default:
-		pr_err("snd-omnibus: dma8=%d (card %d) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): %d\n",
+		pr_err("snd-omnibus-sb16: dma8=%d (card %d) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): %d\n",
 		       dma8[n], n, -EINVAL);
 		return -EINVAL;
 	}
@@ -194,7 +197,7 @@ static int isa_check_params(int n)
 	case 7:
 		break;
 	default:
-		pr_err("snd-omnibus: dma16=%d (card %d) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): %d\n",
+		pr_err("snd-omnibus-sb16: dma16=%d (card %d) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): %d\n",
 		       dma16[n], n, -EINVAL);
 		return -EINVAL;
 	}
@@ -207,7 +210,7 @@ static bool isa_dsp_answers(unsigned long base)
 	bool found;
 
 	if (!request_region(base, SB_IO_SIZE, ISA_IO_NAME " probe")) {
-		pr_info("snd-omnibus: isa_autodetect: 0x%lx-0x%lx are in use, not probed\n",
+		pr_info("snd-omnibus-sb16: isa_autodetect: 0x%lx-0x%lx are in use, not probed\n",
 			base, base + SB_IO_SIZE - 1);
 		return false;
 	}
@@ -233,7 +236,7 @@ static void isa_autodetect_cards(struct omnibus_isa_cfg *cards, int *ncards)
 		       (isa_port_set(slot) || !omnibus_slot_enabled(slot)))
 			slot++;
 		if (slot == SNDRV_CARDS) {
-			pr_warn("snd-omnibus: isa_autodetect: no free card slot for the DSP at 0x%lx\n",
+			pr_warn("snd-omnibus-sb16: isa_autodetect: no free card slot for the DSP at 0x%lx\n",
 				isa_ports[i]);
 			break;
 		}
@@ -249,10 +252,10 @@ static void isa_autodetect_cards(struct omnibus_isa_cfg *cards, int *ncards)
 		slot++;
 	}
 	if (!found)
-		pr_info("snd-omnibus: isa_autodetect: found no Sound Blaster DSP\n");
+		pr_info("snd-omnibus-sb16: isa_autodetect: found no Sound Blaster DSP\n");
 }
 
-void omnibus_isa_exit(void)
+static void isa_teardown(void)
 {
 	int n;
 
@@ -280,7 +283,7 @@ static int isa_add_card(const struct omnibus_isa_cfg *cfg)
 
 	pdev = platform_device_register_full(&info);
 	if (IS_ERR(pdev)) {
-		pr_err("snd-omnibus: cannot create the platform device of ISA card %d: %ld\n",
+		pr_err("snd-omnibus-sb16: cannot create the platform device of ISA card %d: %ld\n",
 		       cfg->slot, PTR_ERR(pdev));
 		return PTR_ERR(pdev);
 	}
@@ -300,12 +303,15 @@ static int isa_cmp_slot(const void *a, const void *b)
 	return ca->slot - cb->slot;
 }
 
-int omnibus_isa_init(void)
+static int __init isa_init(void)
 {
 	struct omnibus_isa_cfg *cards;
 	int n, ncards = 0, err = 0;
 	bool hw_params = false;
 
+	err = omnibus_card_check_params();
+	if (err < 0)
+		return err;
 	for (n = 0; n < SNDRV_CARDS; n++) {
 		if (!isa_port_set(n) && !isa_autodetect) {
 			hw_params |= irq[n] != OMNIBUS_ISA_AUTO ||
@@ -323,14 +329,14 @@ int omnibus_isa_init(void)
 
 		for (m = 0; m < n && isa_port_set(n); m++) {
 			if (port[m] == port[n]) {
-				pr_err("snd-omnibus: port=0x%lx is given to cards %d and %d: %d\n",
+				pr_err("snd-omnibus-sb16: port=0x%lx is given to cards %d and %d: %d\n",
 				       port[n], m, n, -EINVAL);
 				return -EINVAL;
 			}
 		}
 	}
 	if (hw_params)
-		pr_info("snd-omnibus: irq=, dma8= or dma16= given without port= or isa_autodetect=1: no ISA card is set up for them\n");
+		pr_info("snd-omnibus-sb16: irq=, dma8= or dma16= given without port= or isa_autodetect=1: no ISA card is set up for them\n");
 
 	cards = kcalloc(SNDRV_CARDS, sizeof(*cards), GFP_KERNEL);
 	if (!cards)
@@ -355,7 +361,7 @@ int omnibus_isa_init(void)
 
 	err = platform_driver_register(&isa_driver);
 	if (err < 0) {
-		pr_err("snd-omnibus: cannot register the ISA platform driver: %d\n",
+		pr_err("snd-omnibus-sb16: cannot register the ISA platform driver: %d\n",
 		       err);
 		goto out;
 	}
@@ -363,7 +369,7 @@ int omnibus_isa_init(void)
 	for (n = 0; n < ncards; n++) {
 		err = isa_add_card(&cards[n]);
 		if (err < 0) {
-			omnibus_isa_exit();
+			isa_teardown();
 			break;
 		}
 	}
@@ -371,3 +377,11 @@ out:
 	kfree(cards);
 	return err;
 }
+
+static void __exit isa_exit(void)
+{
+	isa_teardown();
+}
+
+module_init(isa_init);
+module_exit(isa_exit);

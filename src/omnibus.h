@@ -8,10 +8,16 @@
  *                                     the snd_pcm_ops the ALSA core calls;
  *   bus.c                             turns "what kind of buffer" plus "which
  *                                     bus" into ALSA's DMA type and device;
- *   card.c                            module parameters, card slots, init.
+ *   card.c                            index/id/enable and the card slots;
+ *   pci.c                             what the PCI backends share.
  *
  * The bus layer never touches a register and the chips never ask which bus
  * they sit on.
+ *
+ * Each backend is a module of its own (snd-omnibus-virtual, -es1370, -ich,
+ * -sb16) with its own module_init, and each compiles card.c, bus.c and
+ * pcm.c (pci.c for the PCI ones) into itself through a small wrapper,
+ * src/<backend>_core.c, so that loading one loads no other (src/Kbuild).
  */
 #ifndef OMNIBUS_H
 #define OMNIBUS_H
@@ -57,6 +63,8 @@ int omnibus_bus_pick(const struct omnibus_bus *bus, enum omnibus_buffer wish,
 const char *omnibus_bus_name(enum omnibus_bus_type type);
 const char *omnibus_buffer_name(enum omnibus_buffer buffer);
 
+/* ---- PCI backends (pci.c) --------------------------------------------- */
+
 struct pci_driver;
 /* one notice per device of @drv's id_table that another driver owns */
 void omnibus_pci_report_foreign(struct pci_driver *drv, const char *chip);
@@ -95,6 +103,11 @@ int omnibus_card_register(struct omnibus_card *oc);
 void omnibus_card_free(struct omnibus_card *oc);
 /* enable[slot], for backends that give cards fixed slots */
 bool omnibus_slot_enabled(int slot);
+/*
+ * index= and id= as the ALSA core takes them; otherwise one line in the
+ * kernel log and -EINVAL.  For the backend's module_init, before any card.
+ */
+int omnibus_card_check_params(void);
 
 /* ---- the PCM core (pcm.c) --------------------------------------------- */
 
@@ -159,20 +172,5 @@ static inline void *omnibus_chip(struct snd_pcm_substream *ss)
 
 	return op->chip;
 }
-
-/* ---- backends ---------------------------------------------------------- */
-
-/* ISA (isa.c): cards only for port= or isa_autodetect=1 */
-int omnibus_isa_init(void);
-void omnibus_isa_exit(void);
-
-int omnibus_virtual_init(int cards);
-void omnibus_virtual_exit(void);
-
-int omnibus_es1370_init(void);
-void omnibus_es1370_exit(void);
-
-int omnibus_ich_init(void);
-void omnibus_ich_exit(void);
 
 #endif /* OMNIBUS_H */

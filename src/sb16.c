@@ -242,6 +242,7 @@ static void sb_mask_dma(int dma, bool mask)
 #define SB_FORMATS16	(SNDRV_PCM_FMTBIT_S16_LE | SNDRV_PCM_FMTBIT_U16_LE)
 #define SB_BUF8_MAX	SZ_64K		/* the 8237's page for channels 0-3 */
 #define SB_BUF16_MAX	SZ_128K		/* and for channels 5-7 */
+#define SB_PREALLOC	SZ_64K		/* pre-allocated per substream */
 
 static const struct snd_pcm_hardware sb16_hw = {
 	.info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
@@ -902,7 +903,7 @@ int omnibus_sb16_probe(struct platform_device *pdev,
 	struct snd_pcm *pcm;
 	struct sb16 *chip;
 	int version, err, ch;
-	size_t prealloc;
+	size_t prealloc, prealloc_max;
 
 	if (omnibus_sb16_reset(cfg->port) < 0) {
 		dev_err(dev, "no Sound Blaster DSP answers at 0x%lx (reset handshake): %d\n",
@@ -964,10 +965,15 @@ int omnibus_sb16_probe(struct platform_device *pdev,
 	if (err < 0)
 		goto fail;
 
-	/* the widest channel decides what a stream may need */
+	/*
+	 * The widest channel decides what a stream may need (128 KiB with a
+	 * 16-bit channel); pre-allocate 64 KiB of it, as snd-sb16 does, and
+	 * let the prealloc proc file raise that to the whole page.
+	 */
 	snd_pcm_limit_isa_dma_size(chip->chan[SB_CH16].dma >= 0 ?
 				   chip->chan[SB_CH16].dma :
-				   chip->chan[SB_CH8].dma, &prealloc);
+				   chip->chan[SB_CH8].dma, &prealloc_max);
+	prealloc = min_t(size_t, prealloc_max, SB_PREALLOC);
 	chip->desc.name = "SB16 DSP";
 	chip->desc.device = 0;
 	chip->desc.buffer = OMNIBUS_BUF_DMA;
@@ -976,7 +982,7 @@ int omnibus_sb16_probe(struct platform_device *pdev,
 		chip->desc.stream[ch].hw = &sb16_hw;
 		chip->desc.stream[ch].ops = &sb16_stream_ops;
 		chip->desc.stream[ch].prealloc = prealloc;
-		chip->desc.stream[ch].prealloc_max = prealloc;
+		chip->desc.stream[ch].prealloc_max = prealloc_max;
 	}
 	err = omnibus_pcm_new(oc, &chip->desc, chip, &pcm);
 	if (err < 0)

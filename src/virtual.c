@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * snd-omnibus virtual backend: a bus-less card whose "interrupt" is an
- * hrtimer and whose output is wired back to its input.
+ * snd-omnibus-virtual: bus-less cards whose "interrupt" is an hrtimer and
+ * whose output is wired back to their input; virtual_cards= of them.
  *
  * Each card has three PCM devices, one per buffer strategy of the ALSA
  * guide, each with one playback and one capture substream:
@@ -20,6 +20,7 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -28,6 +29,7 @@
 #include "omnibus.h"
 
 #define VIRT_DRIVER		"snd_omnibus_virtual"
+#define VIRT_MAX_CARDS		8
 #define VIRT_PCMS		3
 #define VIRT_EXT_BYTES		(64 * 1024)	/* on-board memory per substream */
 #define VIRT_WIRE_BYTES		(256 * 1024)
@@ -67,9 +69,15 @@ struct virt_card {
 	struct virt_wire wire[VIRT_PCMS];
 };
 
-static struct platform_device *virt_devices[SNDRV_CARDS];
+MODULE_DESCRIPTION("ALSA driver for bus-less virtual sound cards with loopback (snd-omnibus)");
+
+static int virtual_cards;
+module_param(virtual_cards, int, 0444);
+MODULE_PARM_DESC(virtual_cards, "Number of bus-less virtual cards to create (0-8, default 0).");
+
+static struct platform_device *virt_devices[VIRT_MAX_CARDS];
 static bool virt_driver_registered;
-/* errno of the last failed probe, for omnibus_virtual_init() (probes run one at a time) */
+/* errno of the last failed probe, for virt_init() (probes run one at a time) */
 static int virt_probe_err;
 
 static u64 frames_to_ns(u64 frames, unsigned int rate)
@@ -480,7 +488,7 @@ error:
 out:
 	/*
 	 * The line above (or omnibus_card_new's) said why; the errno goes to
-	 * omnibus_virtual_init(), -ENODEV keeps the driver core from logging
+	 * virt_init(), -ENODEV keeps the driver core from logging
 	 * a second line.
 	 */
 	virt_probe_err = err;
@@ -530,7 +538,7 @@ static struct platform_driver virt_driver = {
 	},
 };
 
-void omnibus_virtual_exit(void)
+static void virt_teardown(void)
 {
 	int i;
 
@@ -543,33 +551,52 @@ void omnibus_virtual_exit(void)
 	virt_driver_registered = false;
 }
 
-int omnibus_virtual_init(int cards)
+static int __init virt_init(void)
 {
 	struct platform_device *pdev;
 	int i, err;
 
-	if (!cards)
-		return 0;
-	err = platform_driver_register(&virt_driver);
+	if (virtual_cards < 0 || virtual_cards > VIRT_MAX_CARDS) {
+		pr_err("snd-omnibus-virtual: virtual_cards=%d is out of range 0..%d\n",
+		       virtual_cards, VIRT_MAX_CARDS);
+		return -EINVAL;
+	}
+	err = omnibus_card_check_params();
 	if (err < 0)
 		return err;
+	if (!virtual_cards)
+		return 0;
+	err = platform_driver_register(&virt_driver);
+	if (err < 0) {
+		pr_err("snd-omnibus-virtual: cannot register the platform driver: %d\n",
+		       err);
+		return err;
+	}
 	virt_driver_registered = true;
-	for (i = 0; i < cards; i++) {
+	for (i = 0; i < virtual_cards; i++) {
 		pdev = platform_device_register_simple(VIRT_DRIVER, i, NULL, 0);
 		if (IS_ERR(pdev)) {
-			pr_err("snd-omnibus: cannot create virtual device %d: %ld\n",
+			pr_err("snd-omnibus-virtual: cannot create virtual device %d: %ld\n",
 			       i, PTR_ERR(pdev));
-			omnibus_virtual_exit();
+			virt_teardown();
 			return PTR_ERR(pdev);
 		}
 		if (!platform_get_drvdata(pdev)) {
 			/* the probe said why */
 			err = virt_probe_err ? virt_probe_err : -ENODEV;
 			platform_device_unregister(pdev);
-			omnibus_virtual_exit();
+			virt_teardown();
 			return err;
 		}
 		virt_devices[i] = pdev;
 	}
 	return 0;
 }
+
+static void __exit virt_exit(void)
+{
+	virt_teardown();
+}
+
+module_init(virt_init);
+module_exit(virt_exit);

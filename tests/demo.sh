@@ -19,8 +19,9 @@ python3 "$REPO/tests/lib/wav.py" tone "$out/tone.wav" --freq 440 \
 
 cat >"$out/scenario" <<'SCEN'
 say() { printf '\n### %s\n' "$*"; }
-say "modprobe snd-omnibus virtual_cards=1"
-modprobe snd-omnibus virtual_cards=1 || exit 1
+say "modprobe snd-omnibus-virtual virtual_cards=1; modprobe snd-omnibus-es1370"
+modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
+modprobe snd-omnibus-es1370 || exit 1
 es=$(sed -n 's/^ *\([0-9]*\) \[.*ENS1370.*/\1/p' /proc/asound/cards)
 vc=$(sed -n 's/^ *\([0-9]*\) \[.*Omnibus.*/\1/p' /proc/asound/cards)
 say "cat /proc/asound/cards"
@@ -40,7 +41,7 @@ say "cat /proc/asound/card$vc/buffers   (which buffer each PCM device uses)"
 cat "/proc/asound/card$vc/buffers"
 SCEN
 
-vm_run --kver "$KVER" --module "$REPO/src/snd-omnibus.ko" \
+vm_run --kver "$KVER" --module "$REPO/src" \
 	--scenario "$out/scenario" --file "$out/tone.wav" --out "$out/vm" \
 	--timeout 120 --qemu-args "-device ES1370,audiodev=snd0" \
 	--qemu-args "-audiodev wav,id=snd0,path=$out/es1370.wav" |

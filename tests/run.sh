@@ -6,8 +6,9 @@
 #
 # Runs every tests/t-*.sh, or only the named ones (t-foo, t-foo.sh,
 # tests/t-foo.sh and foo all name tests/t-foo.sh), each as its own bash
-# process with REPO, KVER, MODULE (path of snd-omnibus.ko, which may not
-# exist) and TEST_OUT (a fresh directory for its artifacts) in the
+# process with REPO, KVER, MODULE (the directory of the built modules,
+# snd-omnibus-{virtual,es1370,ich,sb16}.ko, which may be missing; vm_run
+# --module takes it as it is) and TEST_OUT (a fresh directory for its artifacts) in the
 # environment.  Counts the "PASS: " and "FAIL: " lines they print; a script
 # that exits non-zero without a FAIL line, or reports nothing at all, counts
 # as one failure.  Prints the time each script took and, when scripts print
@@ -46,9 +47,9 @@ debug)
 esac
 KVER=${KVER:-$(vm_kver)}
 if [ -z "${MODULE:-}" ]; then
-	# build the module for the kernel the VMs boot
-	MODULE=$REPO/src/snd-omnibus.ko
-	rm -f "$MODULE"
+	# build the modules for the kernel the VMs boot
+	MODULE=$REPO/src
+	rm -f "$MODULE"/*.ko
 	if ! make -C "$REPO" KVER="$KVER" ${kdir[@]+"${kdir[@]}"} modules \
 		>"$REPO/src/build.log" 2>&1; then
 		tail -n 30 "$REPO/src/build.log"
@@ -74,7 +75,8 @@ else
 fi
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/snd-omnibus-tests.XXXXXX")
-echo "kernel $KVER, module $MODULE$([ -f "$MODULE" ] || echo ' (absent)')"
+echo "kernel $KVER, modules $MODULE:" \
+	"$(cd "$MODULE" 2>/dev/null && ls -- *.ko 2>/dev/null | tr '\n' ' ' || true)"
 echo "artifacts in $RUN_DIR"
 
 # The scripts that boot the debug kernel (a line "# needs: debug-kernel")

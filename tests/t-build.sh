@@ -1,7 +1,7 @@
 #!/bin/bash
-# The module builds against the target kernel's headers with W=1 and no
-# warning, passes sparse and checkpatch (from linux-source-6.1), and modinfo
-# describes every parameter.
+# The modules build against the target kernel's headers with W=1 and no
+# warning, pass sparse and checkpatch (from linux-source-6.1), and modinfo
+# describes every parameter of each.
 set -eu
 . "$REPO/tests/lib/vm.sh"
 . "$REPO/tests/lib/test.sh"
@@ -26,25 +26,36 @@ else
 	fail build-w1-sparse-clean "$(tail -n 20 "$out/make.log")"
 fi
 
-# every parameter has a description
-ko=$out/src/snd-omnibus.ko
-if [ -f "$ko" ]; then
+# every module: each parameter described, the ones it should have, its
+# own description; snd-ac97-codec is a dependency of snd-omnibus-ich only
+bad=""
+for m in virtual:virtual_cards es1370: ich: sb16:port,irq,dma8,dma16,isa_autodetect; do
+	name=snd-omnibus-${m%%:*}
+	ko=$out/src/$name.ko
+	if [ ! -f "$ko" ]; then
+		bad="$bad $name was not built;"
+		continue
+	fi
 	parms=$(modinfo -F parm "$ko")
 	undocumented=$(printf '%s\n' "$parms" | grep -Ev '^[a-z_0-9]+:.{12,}' || true)
-	expected="index id enable virtual_cards port irq dma8 dma16 isa_autodetect"
-	missing=""
-	for p in $expected; do
-		printf '%s\n' "$parms" | grep -q "^$p:" || missing="$missing $p"
-	done
-	if [ -z "$undocumented" ] && [ -z "$missing" ] &&
-		[ "$(modinfo -F license "$ko")" = GPL ] &&
-		[ -n "$(modinfo -F description "$ko")" ]; then
-		pass build-modinfo
-	else
-		fail build-modinfo "missing:$missing undocumented: $undocumented"
-	fi
+	[ -z "$undocumented" ] || bad="$bad $name undocumented: $undocumented;"
+	expected=$(printf 'index,id,enable,%s' "${m#*:}" | tr , '\n' | grep . |
+		LC_ALL=C sort | paste -sd, -)
+	got=$(printf '%s\n' "$parms" | sed 's/:.*//' | LC_ALL=C sort | paste -sd, -)
+	[ "$got" = "$expected" ] || bad="$bad $name has parameters $got, not $expected;"
+	[ "$(modinfo -F license "$ko")" = GPL ] || bad="$bad $name license;"
+	[ -n "$(modinfo -F description "$ko")" ] || bad="$bad $name has no description;"
+	case $name in
+	*-ich) modinfo -F depends "$ko" | grep -q snd-ac97-codec ||
+		bad="$bad $name does not depend on snd-ac97-codec;" ;;
+	*) ! modinfo -F depends "$ko" | grep -q snd-ac97-codec ||
+		bad="$bad $name depends on snd-ac97-codec;" ;;
+	esac
+done
+if [ -z "$bad" ]; then
+	pass build-modinfo
 else
-	fail build-modinfo "no module was built"
+	fail build-modinfo "$bad"
 fi
 
 # checkpatch from the kernel's own tree (linux-source-6.1)

@@ -31,13 +31,13 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
 WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-es1370.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-if [ ! -f "$MODULE" ]; then
-	fail es1370-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-es1370.ko" ]; then
+	fail es1370-module "no snd-omnibus-es1370.ko in $MODULE (build it first)"
 	test_done
 fi
 
@@ -61,7 +61,7 @@ play_run()
 		--qemu-args "-device ES1370,audiodev=snd0" \
 		--qemu-args "-audiodev wav,id=snd0,path=$OUT/$name/out.wav" \
 		--scenario - >"$OUT/$name.log" <<EOF || true
-modprobe snd-omnibus || exit 1
+modprobe snd-omnibus-es1370 || exit 1
 aplay -D hw:0,$dev $flags /data/noise.wav
 EOF
 	check "es1370-$name-bitexact" python3 "$WAV" contains \
@@ -82,7 +82,7 @@ vm_run --module "$MODULE" --out "$OUT/pm" --timeout 120 \
 	--qemu-args "-device ES1370,audiodev=snd0" \
 	--qemu-args "-audiodev wav,id=snd0,path=$OUT/pm/out.wav" \
 	--scenario - >"$OUT/pm.log" <<'EOF' || true
-modprobe snd-omnibus || exit 1
+modprobe snd-omnibus-es1370 || exit 1
 amixer -c 0 -q cset name='Line Volume' 7,9
 echo devices >/sys/power/pm_test
 # suspend in the middle of a stream: the core stops it, aplay prepares again
@@ -117,7 +117,7 @@ vm_run --module "$MODULE" --out "$OUT/mixer" --timeout 120 \
 	--qemu-args "-device ES1370,audiodev=snd0" \
 	--qemu-args "-audiodev wav,id=snd0,path=$OUT/mixer-out.wav" \
 	--scenario - >"$OUT/mixer.log" <<'EOF' || true
-modprobe snd-omnibus || exit 1
+modprobe snd-omnibus-es1370 || exit 1
 cat /proc/asound/cards >/out/cards.txt
 aplay -l >/out/aplay-l.txt 2>&1
 amixer -c 0 controls >/out/controls.txt
@@ -144,17 +144,17 @@ sleep 0.5
 cat /proc/asound/card0/pcm0p/sub0/hw_params >/out/hw-22050.txt
 wait
 # unload, load again: the I/O ports and the IRQ were given back
-rmmod snd-omnibus || exit 1
-modprobe snd-omnibus || exit 1
+rmmod snd-omnibus-es1370 || exit 1
+modprobe snd-omnibus-es1370 || exit 1
 aplay -l >/out/aplay-l-again.txt 2>&1
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-es1370 || exit 1
 # the in-tree driver takes the device first: one line says why we do not
 dmesg -c >/dev/null
 modprobe snd-ens1370 || exit 1
-modprobe snd-omnibus || exit 1
+modprobe snd-omnibus-es1370 || exit 1
 dmesg >/out/foreign.txt
 cat /proc/asound/cards >/out/cards-foreign.txt
-rmmod snd-omnibus
+rmmod snd-omnibus-es1370
 rmmod snd-ens1370
 exit 0
 EOF
@@ -233,7 +233,7 @@ else
 		fail es1370-reload "$(cat "$M/aplay-l-again.txt")"
 	fi
 
-	n=$(grep -c 'is driven by snd_ens1370, not snd-omnibus' "$M/foreign.txt" || true)
+	n=$(grep -c 'is driven by snd_ens1370, not snd-omnibus-es1370' "$M/foreign.txt" || true)
 	# exactly one card: the in-tree driver's
 	if [ "$n" = 1 ] && [ "$(grep -c '^ *[0-9]* \[' "$M/cards-foreign.txt")" = 1 ]; then
 		pass es1370-foreign-driver-message
@@ -250,7 +250,7 @@ vm_run --module "$MODULE" --out "$OUT/capture" --timeout 150 \
 	--qemu-args "-device ES1370,audiodev=snd0" \
 	--qemu-args "$VM_ALSA_AUDIODEV" \
 	--scenario - >"$OUT/capture.log" <<'EOF' || true
-modprobe snd-omnibus || exit 1
+modprobe snd-omnibus-es1370 || exit 1
 arecord -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 2 /out/cap-rw.wav
 arecord -M -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 2 /out/cap-mmap.wav
 # DAC2 plays at 44100 Hz: the ADC asks for 22050 Hz and is given 44100 Hz

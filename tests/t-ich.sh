@@ -41,13 +41,13 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
 WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-ich.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-if [ ! -f "$MODULE" ]; then
-	fail ich-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-ich.ko" ]; then
+	fail ich-module "no snd-omnibus-ich.ko in $MODULE (build it first)"
 	test_done
 fi
 
@@ -101,7 +101,7 @@ aplay -D hw:0,0 /data/intree.wav 2>/out/intree.err
 echo "intree $?" >/out/status.txt
 rmmod snd-intel8x0 || exit 1
 
-modprobe snd-omnibus || exit 1
+modprobe snd-omnibus-ich || exit 1
 cat /proc/asound/cards >/out/cards.txt
 unity || exit 1
 aplay -D hw:0,0 /data/rw.wav 2>/out/rw.err
@@ -220,7 +220,7 @@ vm_run --module "$MODULE" --out "$P" --timeout 150 \
 	--qemu-args "-device AC97,audiodev=snd0" \
 	--qemu-args "-audiodev wav,id=snd0,path=$P/out.wav,out.frequency=44100" \
 	--scenario - >"$OUT/play44.log" <<'EOF' || true
-modprobe snd-omnibus || exit 1
+modprobe snd-omnibus-ich || exit 1
 amixer -c 0 -q sset Master 100% unmute || exit 1
 amixer -c 0 -q sset PCM 100% unmute || exit 1
 aplay -D hw:0,0 /data/rw.wav 2>/out/rw.err &
@@ -287,7 +287,7 @@ C=$OUT/capture
 vm_run --module "$MODULE" --out "$C" --timeout 150 --env "$VM_ALSA_ENV" \
 	--qemu-args "-device AC97,audiodev=snd0" --qemu-args "$VM_ALSA_AUDIODEV" \
 	--scenario - >"$OUT/capture.log" <<'EOF' || true
-modprobe snd-omnibus || exit 1
+modprobe snd-omnibus-ich || exit 1
 amixer -c 0 -q sset Capture 100% cap || exit 1
 arecord -D hw:0,0 -f S16_LE -c 2 -r 48000 -d 2 /out/cap-rw.wav 2>/out/cap-rw.err
 echo "rw $?" >/out/status.txt
@@ -308,18 +308,18 @@ arecord -l >/out/arecord-l.txt 2>&1
 amixer -c 0 controls >/out/controls.txt
 ls -l /proc/asound/card0/ich >/out/proc-mode.txt
 # unload, load again: the registers and the IRQ were given back
-rmmod snd-omnibus || exit 1
-modprobe snd-omnibus || exit 1
+rmmod snd-omnibus-ich || exit 1
+modprobe snd-omnibus-ich || exit 1
 aplay -l >/out/aplay-l-again.txt 2>&1
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-ich || exit 1
 # the in-tree driver takes the device first: one line says why we do not
 dmesg -c >/dev/null
 modprobe snd-intel8x0 || exit 1
-modprobe snd-omnibus || exit 1
+modprobe snd-omnibus-ich || exit 1
 dmesg >/out/foreign.txt
 amixer -c 0 controls >/out/controls-intree.txt
 cat /proc/asound/cards >/out/cards-foreign.txt
-rmmod snd-omnibus
+rmmod snd-omnibus-ich
 rmmod snd-intel8x0
 exit 0
 EOF
@@ -387,7 +387,7 @@ if grep -q 'device 0: ICH AC.97 ' "$C/aplay-l-again.txt" 2>/dev/null; then
 else
 	fail ich-reload "$(cat "$C/aplay-l-again.txt" 2>/dev/null)"
 fi
-n=$(grep -c "Intel ICH AC'97 is driven by snd_intel8x0, not snd-omnibus" \
+n=$(grep -c "Intel ICH AC'97 is driven by snd_intel8x0, not snd-omnibus-ich" \
 	"$C/foreign.txt" 2>/dev/null || true)
 # exactly one card: the in-tree driver's
 if [ "$n" = 1 ] && [ "$(grep -c '^ *[0-9]* \[' "$C/cards-foreign.txt")" = 1 ]; then

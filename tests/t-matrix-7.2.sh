@@ -5,17 +5,18 @@
 # $XDG_CACHE_HOME/snd-omnibus):
 #
 #  - "make deb" builds the package; apt installs it and DKMS builds the
-#    module for the suite's headers with no compiler or modpost warning;
+#    modules for the suite's headers with no compiler or modpost warning;
 #  - installing a second kernel (another flavour's image and headers)
 #    rebuilds it for that kernel (DKMS's kernel hooks, AUTOINSTALL);
 #  - headers of a kernel without ALSA (the cloud flavour) are skipped (with
 #    Debian 12's dkms 3.0.10: fail as README.Debian documents, dkms #302);
 #  - apt purge leaves no file of ours (file lists compared);
-#  - the module DKMS built boots with the suite's own kernel in QEMU: udev
+#  - the modules DKMS built boot with the suite's own kernel in QEMU: udev
 #    (emulated) gives the ES1370 and the ICH to the in-tree drivers and
-#    never loads snd-omnibus; loaded by hand, it names the holder; the
+#    never loads snd-omnibus-es1370 or -ich; loaded by hand, they name the
+#    holder, and snd-omnibus-virtual leaves free chips alone; the
 #    switch in /etc/modprobe.d/snd-omnibus.conf gives the chips to
-#    snd-omnibus, and is harmless once the module is gone; noise plays
+#    snd-omnibus, and is harmless once the modules are gone; noise plays
 #    byte for byte through the virtual card's loopback and through every
 #    backend the package has (ES1370, ICH, SB16).
 #

@@ -3,11 +3,11 @@
 # t-package.sh - the packaging, without the kernel matrix (t-matrix-*.sh):
 #
 #  - one version: OMNIBUS_VERSION in src/omnibus.h (MODULE_VERSION, and
-#    what modinfo says of the built module), debian/changelog, the spec's
+#    what modinfo says of each of the four built modules), debian/changelog, the spec's
 #    Version and %changelog, and the dkms.conf inside both packages agree;
 #    a package build with a disagreeing version is refused;
-#  - dkms.conf: the directives the packaging relies on, nothing deprecated,
-#    no `uname -r`;
+#  - dkms.conf: the directives the packaging relies on (one BUILT_MODULE_NAME
+#    per module), nothing deprecated, no `uname -r`;
 #  - "make deb": lintian --pedantic reports no error and no warning (the
 #    overrides carry their reasons), the .deb holds the DKMS tree and the
 #    modprobe.d switch as a conffile, and debian/ has no hand-written
@@ -15,10 +15,11 @@
 #  - "make rpm": rpmlint reports no error (rpm/snd-omnibus.rpmlintrc says
 #    why each filter is there); in a Debian 13 chroot with dkms and headers
 #    the .rpm installs (rpm -i --nodeps: see below) and its %post builds and
-#    installs the module, an upgrade to a newer version leaves only that one
+#    installs the modules, an upgrade to a newer version leaves only that one
 #    in DKMS, and rpm -e removes every file of ours;
 #  - "make install"/"make uninstall" with DESTDIR, and for real (depmod) in
-#    a Debian 12 chroot; "make dkms-install"/"make dkms-uninstall" there too;
+#    a Debian 12 chroot, where modprobe finds all four modules and only
+#    snd-omnibus-ich depends on snd-ac97-codec; "make dkms-install"/"make dkms-uninstall" there too;
 #    each leaves the file system as it found it.
 #
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment), or
@@ -36,7 +37,8 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-package.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
+MODS="snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16"
 KVER=${KVER:-$(vm_kver)}
 
 vm_host_deps mmdebstrap dpkg-dev debhelper dh-dkms lintian rpm rpmlint
@@ -47,8 +49,19 @@ V_DEB=$(dpkg-parsechangelog -l "$REPO/debian/changelog" -S Version)
 V_SPEC=$(rpmspec -q --srpm --qf '%{version}\n' "$REPO/rpm/snd-omnibus.spec" 2>/dev/null)
 V_SPECLOG=$(sed -n '/^%changelog/,$ s/^\* .* - \([^ -]*\)-[^ -]*$/\1/p' \
 	"$REPO/rpm/snd-omnibus.spec" | head -n 1)
+# every module carries it; V_MOD is theirs if they agree
 V_MOD=""
-[ -f "$MODULE" ] && V_MOD=$(modinfo -F version "$MODULE")
+for m in $MODS; do
+	v=""
+	[ -f "$MODULE/$m.ko" ] && v=$(modinfo -F version "$MODULE/$m.ko")
+	if [ -z "$v" ]; then
+		V_MOD="" && break
+	elif [ -z "$V_MOD" ] || [ "$V_MOD" = "$v" ]; then
+		V_MOD=$v
+	else
+		V_MOD="$V_MOD/$v" && break
+	fi
+done
 echo "versions: src/omnibus.h $V, module ${V_MOD:-(not built)}," \
 	"debian/changelog $V_DEB, spec $V_SPEC (%changelog $V_SPECLOG)"
 if [ -n "$V" ] && [ "${V_DEB%-*}" = "$V" ] && [ "$V_SPEC" = "$V" ] &&
@@ -61,9 +74,18 @@ fi
 # --- dkms.conf ------------------------------------------------------------
 C=$REPO/dkms.conf
 bad=""
+i=0
+for m in $MODS; do
+	for want in "^BUILT_MODULE_NAME\\[$i\\]=\"$m\"\$" \
+		"^BUILT_MODULE_LOCATION\\[$i\\]=\"src\"\$" \
+		"^DEST_MODULE_LOCATION\\[$i\\]=\"/updates/dkms\"\$"; do
+		grep -Eq "$want" "$C" || bad="$bad missing:$want"
+	done
+	i=$((i + 1))
+done
+grep -q "^BUILT_MODULE_NAME\\[$i\\]" "$C" && bad="$bad more modules than $MODS"
 for want in '^PACKAGE_NAME="snd-omnibus"$' '^PACKAGE_VERSION="#MODULE_VERSION#"$' \
-	'^BUILT_MODULE_NAME\[0\]="snd-omnibus"$' '^BUILT_MODULE_LOCATION\[0\]="src"$' \
-	'^DEST_MODULE_LOCATION\[0\]="/updates/dkms"$' '^AUTOINSTALL="yes"$' \
+	'^AUTOINSTALL="yes"$' \
 	'^MAKE\[0\]="make -C \$\{kernel_source_dir\} ' \
 	'^BUILD_EXCLUSIVE_CONFIG=".*CONFIG_SND .*CONFIG_SND_PCM.*"$'; do
 	grep -Eq "$want" "$C" || bad="$bad missing:$want"
@@ -241,7 +263,7 @@ RPM2=$(ls "$OUT"/v2/dist/snd-omnibus-dkms-99.0.0-*.noarch.rpm 2>/dev/null | head
 # payload lands, %post runs dkms add/build/install, %preun dkms remove.
 rpm_chroot()
 {
-	local rc k
+	local rc k vs f
 
 	mx_target 6.12
 	mx_time "chroot (6.12)" mx_base
@@ -270,8 +292,11 @@ rpm_chroot()
 			"/tmp/$(basename "$RPM2")" >"$OUT/rpm-upgrade.log" 2>&1 || rc=$?
 		mx_chroot dkms status -m snd-omnibus >"$OUT/rpm-upgrade-status.txt" 2>&1 || true
 		k=$(mx__module_file "$MX_ROOT" "$MX_KVER")
-		if [ "$rc" = 0 ] && [ -n "$k" ] &&
-		   [ "$(mx_chroot modinfo -F version "${k#"$MX_ROOT"}")" = 99.0.0 ] &&
+		# the version of each module DKMS installed, once each
+		vs=$(while read -r f; do
+			[ -z "$f" ] || mx_chroot modinfo -F version "${f#"$MX_ROOT"}"
+		done <<<"$k" | sort -u | tr '\n' ' ')
+		if [ "$rc" = 0 ] && [ -n "$k" ] && [ "$vs" = "99.0.0 " ] &&
 		   grep -q "99.0.0, $MX_KVER.*: installed" "$OUT/rpm-upgrade-status.txt" &&
 		   ! grep -q "$V" "$OUT/rpm-upgrade-status.txt" &&
 		   [ ! -e "$MX_ROOT/usr/src/snd-omnibus-$V" ] &&
@@ -279,7 +304,7 @@ rpm_chroot()
 			pass package-rpm-upgrade
 		else
 			sed 's/^/    /' "$OUT/rpm-upgrade.log" "$OUT/rpm-upgrade-status.txt" | tail -n 30
-			fail package-rpm-upgrade "rpm -U exited $rc"
+			fail package-rpm-upgrade "rpm -U exited $rc, module versions: ${vs:-none}"
 		fi
 	else
 		tail -n 10 "$OUT/v2/make-rpm.log" | sed 's/^/    /'
@@ -311,7 +336,8 @@ fi
 S=$OUT/stage
 rm -rf "$S"
 if make -C "$REPO" install DESTDIR="$S" KVER="$KVER" >"$OUT/install-destdir.log" 2>&1 &&
-   [ -f "$S/lib/modules/$KVER/updates/snd-omnibus.ko" ] &&
+   [ "$(cd "$S/lib/modules/$KVER/updates" && ls | tr '\n' ' ')" = \
+	"snd-omnibus-es1370.ko snd-omnibus-ich.ko snd-omnibus-sb16.ko snd-omnibus-virtual.ko " ] &&
    cmp -s "$REPO/modprobe/snd-omnibus.conf" "$S/etc/modprobe.d/snd-omnibus.conf" &&
    make -C "$REPO" uninstall DESTDIR="$S" KVER="$KVER" >>"$OUT/install-destdir.log" 2>&1 &&
    [ -z "$(find "$S" -type f)" ]; then
@@ -336,13 +362,27 @@ manual_chroot()
 	mx_snapshot "$OUT/manual-before.files"
 
 	mx_time "make install" mx_chroot $mk install >"$OUT/manual-install.log" 2>&1 || rc=$?
-	if [ "$rc" = 0 ] && [ -f "$MX_ROOT/lib/modules/$MX_KVER/updates/snd-omnibus.ko" ] &&
-	   grep -q '^updates/snd-omnibus.ko:' "$MX_ROOT/lib/modules/$MX_KVER/modules.dep" &&
-	   mx_chroot modprobe -S "$MX_KVER" --show-depends snd-omnibus | grep -q 'updates/snd-omnibus.ko'; then
+	why=""
+	for m in $MODS; do
+		[ -f "$MX_ROOT/lib/modules/$MX_KVER/updates/$m.ko" ] &&
+			grep -q "^updates/$m.ko:" "$MX_ROOT/lib/modules/$MX_KVER/modules.dep" &&
+			mx_chroot modprobe -S "$MX_KVER" --show-depends "$m" | grep -q "updates/$m.ko" ||
+			why="$why $m not installed or not found by modprobe;"
+	done
+	# the AC'97 codec library is a dependency of snd-omnibus-ich only
+	for m in $MODS; do
+		case $m in
+		*-ich) mx_chroot modprobe -S "$MX_KVER" --show-depends "$m" | grep -q snd-ac97-codec ||
+			why="$why $m does not pull in snd-ac97-codec;" ;;
+		*) ! mx_chroot modprobe -S "$MX_KVER" --show-depends "$m" | grep -q snd-ac97-codec ||
+			why="$why $m pulls in snd-ac97-codec;" ;;
+		esac
+	done
+	if [ "$rc" = 0 ] && [ -z "$why" ]; then
 		pass package-make-install
 	else
 		tail -n 20 "$OUT/manual-install.log" | sed 's/^/    /'
-		fail package-make-install "make install exited $rc"
+		fail package-make-install "make install exited $rc;$why"
 	fi
 	rc=0
 	mx_chroot $mk uninstall >>"$OUT/manual-install.log" 2>&1 || rc=$?

@@ -5,7 +5,7 @@
 # per kind of card: the virtual card, ES1370 (-device ES1370), ICH AC'97
 # (-device AC97) and Sound Blaster 16 (-device sb16, port=0x220 irq=5
 # dma8=1 dma16=5).  tests/guest/fault-sweep.sh does the work in the guest:
-#  (a) probe: init_module() of snd-omnibus with its N-th allocation failing
+#  (a) probe: init_module() of snd-omnibus-KIND with its N-th allocation failing
 #      (/proc/thread-self/fail-nth via tests/guest/fault-nth.c, failslab and
 #      fail_page_alloc counting every GFP_KERNEL allocation), for N = 1, 2,
 #      ... until a load meets no injected failure.  Each failed load returns

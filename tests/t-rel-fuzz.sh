@@ -47,7 +47,7 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
 WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-fuzz.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -68,8 +68,8 @@ REGRESSION_SEEDS=${REGRESSION_SEEDS-}
 REPORT_RE='BUG:|WARNING:|UBSAN:|general protection|Oops|Kernel panic|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|list_add corruption|list_del corruption|refcount_t:|scheduling while atomic|sleeping function called|DMA-API:'
 LEAK_RE='kmemleak: [0-9]+ new suspected'
 
-if [ ! -f "$MODULE" ]; then
-	fail fuzz-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-virtual.ko" ]; then
+	fail fuzz-module "no snd-omnibus modules in $MODULE (build them first)"
 	echo "FIGURE: fuzz runs=0 failures=1 reports=0 leaks=0"
 	test_done
 fi
@@ -128,7 +128,7 @@ snap() { # what the kernel holds: ports, DMA channels, IRQ names
 	awk '\$1 ~ /^[0-9]+:\$/ && NF >= 5 { \$2 = ""; print }' /proc/interrupts
 }
 snap >/out/proc-before.txt
-modprobe snd-omnibus $params || exit 1
+modprobe snd-omnibus-$card $params || exit 1
 alsactl -f /tmp/asound.state store
 ls /dev/snd >/out/nodes.txt
 echo "seed $seed, $iter iterations: /data/alsa-fuzz -v $seed $iter" \
@@ -166,7 +166,7 @@ else
 	fi
 	aplay -q -D hw:0,0 /data/noise.wav 2>/out/aplay.err && echo ok >/out/aplay.ok
 fi
-rmmod snd-omnibus && echo ok >/out/rmmod.ok
+rmmod snd-omnibus-$card && echo ok >/out/rmmod.ok
 snap >/out/proc-after.txt
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	sleep 6
@@ -232,7 +232,7 @@ EOF
 
 	leak=0
 	if [ ! -f "$V/rmmod.ok" ]; then
-		fuzz_fail "fuzz-$name-unload" "rmmod snd-omnibus failed"
+		fuzz_fail "fuzz-$name-unload" "rmmod snd-omnibus-$card failed"
 	elif ! diff -u "$V/proc-before.txt" "$V/proc-after.txt" >"$V/proc.diff"; then
 		sed 's/^/    /' "$V/proc.diff"
 		leak=$(grep -c '^[-+][^-+]' "$V/proc.diff" || true)

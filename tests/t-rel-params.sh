@@ -1,8 +1,9 @@
 #!/bin/bash
 #
-# t-rel-params.sh - wrong values for every module parameter of snd-omnibus
-# (modinfo -p: index, id, enable, virtual_cards, port, irq, dma8, dma16,
-# isa_autodetect, claim_pci), in one VM with two Sound Blaster 16 (0x220 IRQ 5 DMA 1/5
+# t-rel-params.sh - wrong values for every module parameter of the four
+# snd-omnibus modules (modinfo -p: index, id and enable of each, virtual_cards
+# of snd-omnibus-virtual, port, irq, dma8, dma16 and isa_autodetect of
+# snd-omnibus-sb16), in one VM with two Sound Blaster 16 (0x220 IRQ 5 DMA 1/5
 # and 0x240 IRQ 10 DMA 3/7), an ES1370 and an Intel ICH AC'97:
 # out-of-range numbers, wrong types, 33 array elements, duplicate and
 # invalid ids and indexes, an index another driver holds, I/O ports, IRQs
@@ -13,9 +14,9 @@
 # kernel log gets exactly one line for it (the one in the table), and
 # nothing stays registered: /proc/ioports, /proc/interrupts, /proc/dma,
 # /proc/asound/cards and lsmod are as before (after rmmod for a skipped
-# card).  After each case a good load makes all four cards, and at the end
-# they play.  The table also checks that every parameter modinfo lists has
-# at least one case.
+# card).  After each case a good load of the four modules makes all four
+# cards, and at the end they play.  The table also checks that every
+# parameter modinfo lists for each module has at least one case.
 #
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
 
@@ -28,15 +29,18 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$REPO/tests/lib/test.sh"
 # shellcheck source=lib/rel.sh
 . "$REPO/tests/lib/rel.sh"
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
+MODS="virtual es1370 ich sb16"
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-params.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-if [ ! -f "$MODULE" ]; then
-	fail rel-params-module "no module at $MODULE (build it first)"
-	test_done
-fi
+for m in $MODS; do
+	if [ ! -f "$MODULE/snd-omnibus-$m.ko" ]; then
+		fail rel-params-module "no snd-omnibus-$m.ko in $MODULE (build it first)"
+		test_done
+	fi
+done
 
 many()	# many VALUE [N]: N (33) comma-separated copies
 {
@@ -49,69 +53,83 @@ many()	# many VALUE [N]: N (33) comma-separated copies
 	printf '%s\n' "$s"
 }
 
-# NAME|PRE|ARGS|RESULT|LINE|COUNT|ALSO
+# NAME|PRE|MOD|ARGS|RESULT|LINE|COUNT|ALSO
 #   PRE     a command run before (and undone after): "dummy" loads snd-dummy
 #           with index=0
+#   MOD     the module loaded: snd-omnibus-MOD
 #   RESULT  "refused ERRNO-TEXT" or "skipped N" (loads with N of our cards)
-#   LINE    the one kernel line (an ERE)
+#   LINE    the one kernel line (an ERE); %P stands for the kernel's
+#           parameter parser's prefix (snd_omnibus_MOD: ), %O for the
+#           driver's own (snd-omnibus-MOD: )
 #   COUNT   how many times LINE comes (default 1): once per card skipped
 #   ALSO    an ERE for the only other line allowed, which is not the
 #           driver's: the kernel's parameter parser follows "can only take
 #           32 arguments" with "`VALUE' invalid for parameter"; a card
 #           set up before the one that fails said what it found before it
 #           was given back ("Sound Blaster 16 at 0x220, ...")
-P='snd_omnibus: '
-O='snd-omnibus: '
 TABLE="
-index-type||index=abc|refused Invalid argument|${P}\`abc' invalid for parameter \`index'
-index-many||index=$(many 0)|refused Invalid argument|] index: can only take 32 arguments|1|invalid for parameter
-index-32||virtual_cards=1 index=32|refused Invalid argument|${O}index=32 \\(card slot 0\\) is out of range
-index-dup||virtual_cards=2 index=3,3|refused Invalid argument|${O}index=3 is given to card slots 0 and 1
-index-taken-virtual|dummy|virtual_cards=1 index=0|refused Device or resource busy|index=0 \\(card slot 0\\) is taken by card Dummy
-index-taken-pci|dummy|index=0|skipped 0|snd_omnibus_[a-z0-9]* .*index=0 \\(card slot 0\\) is taken by card Dummy|2
-id-type-long||virtual_cards=1 id=abcdefghijklmnop|refused Invalid argument|${O}id=abcdefghijklmnop \\(card slot 0\\) is not a card id
-id-chars||virtual_cards=1 id=my-card|refused Invalid argument|${O}id=my-card \\(card slot 0\\) is not a card id
-id-digit||virtual_cards=1 id=1st|refused Invalid argument|${O}id=1st \\(card slot 0\\) is not a card id
-id-dup||virtual_cards=2 id=foo,foo|refused Invalid argument|${O}id=foo is given to card slots 0 and 1
-id-many||id=$(many a)|refused Invalid argument|] id: can only take 32 arguments|1|invalid for parameter
-enable-type||enable=maybe|refused Invalid argument|${P}\`maybe' invalid for parameter \`enable'
-enable-many||enable=$(many 1)|refused Invalid argument|] enable: can only take 32 arguments|1|invalid for parameter
-enable-none||virtual_cards=1 enable=$(many 0 32)|refused No such device|no free enabled card slot
-virtual-type||virtual_cards=two|refused Invalid argument|${P}\`two' invalid for parameter \`virtual_cards'
-virtual-overflow||virtual_cards=99999999999|refused Numerical result out of range|${P}\`99999999999' invalid for parameter \`virtual_cards'
-virtual-neg||virtual_cards=-1|refused Invalid argument|${O}virtual_cards=-1 is out of range
-virtual-9||virtual_cards=9|refused Invalid argument|${O}virtual_cards=9 is out of range
-port-type||port=0xZZ|refused Invalid argument|${P}\`0xZZ' invalid for parameter \`port'
-port-many||port=$(many 0x220)|refused Invalid argument|] port: can only take 32 arguments|1|invalid for parameter
-port-bad||port=0x230|refused Invalid argument|${O}port=0x230 \\(card 0\\) is not a Sound Blaster 16 port
-port-zero||port=0|refused Invalid argument|${O}port=0x0 \\(card 0\\) is not a Sound Blaster 16 port
-port-nodsp||port=0x260|refused No such device|no Sound Blaster
-port-dup||port=0x220,0x220|refused Invalid argument|${O}port=0x220 is given to cards 0 and 1
-irq-type||port=0x220 irq=five|refused Invalid argument|${P}\`five' invalid for parameter \`irq'
-irq-many||irq=$(many 5)|refused Invalid argument|] irq: can only take 32 arguments|1|invalid for parameter
-irq-3||port=0x220 irq=3|refused Invalid argument|${O}irq=3 \\(card 0\\) is not wired to a Sound Blaster 16
-irq-neg||port=0x220 irq=-5|refused Invalid argument|${O}irq=-5 \\(card 0\\) is not wired to a Sound Blaster 16
-irq-wrong||port=0x220 irq=7|refused No such device|IRQ 7
-irq-shared||port=0x220,0x240 irq=5,5|refused Device or resource busy|IRQ 5 is in use|1|Sound Blaster 16 at 0x220, 
-dma8-type||port=0x220 dma8=x|refused Invalid argument|${P}\`x' invalid for parameter \`dma8'
-dma8-many||dma8=$(many 1)|refused Invalid argument|] dma8: can only take 32 arguments|1|invalid for parameter
-dma8-2||port=0x220 dma8=2|refused Invalid argument|${O}dma8=2 \\(card 0\\) is not an 8-bit DMA channel
-dma8-16bit||port=0x220 dma8=5|refused Invalid argument|${O}dma8=5 \\(card 0\\) is not an 8-bit DMA channel
-dma8-shared||port=0x220,0x240 dma8=1,1|refused Device or resource busy|DMA channel 1 is in use|1|Sound Blaster 16 at 0x220, 
-dma16-type||port=0x220 dma16=1.5|refused Invalid argument|${P}\`1.5' invalid for parameter \`dma16'
-dma16-many||dma16=$(many 5)|refused Invalid argument|] dma16: can only take 32 arguments|1|invalid for parameter
-dma16-4||port=0x220 dma16=4|refused Invalid argument|${O}dma16=4 \\(card 0\\) is not a 16-bit DMA channel
-dma16-8bit||port=0x220 dma16=1|refused Invalid argument|${O}dma16=1 \\(card 0\\) is not a 16-bit DMA channel
-dma16-shared||port=0x220,0x240 dma16=5,5|refused Device or resource busy|DMA channel 5 is in use|1|Sound Blaster 16 at 0x220, 
-autodetect-type||isa_autodetect=2|refused Invalid argument|${P}\`2' invalid for parameter \`isa_autodetect'
-claim-pci-type||claim_pci=2|refused Invalid argument|${P}\`2' invalid for parameter \`claim_pci'
-autodetect-badirq||isa_autodetect=1 irq=3|refused Invalid argument|${O}irq=3 \\(card 0\\) is not wired to a Sound Blaster 16
+index-type||virtual|index=abc|refused Invalid argument|%P\`abc' invalid for parameter \`index'
+index-many||virtual|index=$(many 0)|refused Invalid argument|] index: can only take 32 arguments|1|invalid for parameter
+index-32||virtual|virtual_cards=1 index=32|refused Invalid argument|%Oindex=32 \\(card slot 0\\) is out of range
+index-dup||virtual|virtual_cards=2 index=3,3|refused Invalid argument|%Oindex=3 is given to card slots 0 and 1
+index-taken-virtual|dummy|virtual|virtual_cards=1 index=0|refused Device or resource busy|index=0 \\(card slot 0\\) is taken by card Dummy
+index-taken-es1370|dummy|es1370|index=0|skipped 0|snd_omnibus_es1370 .*index=0 \\(card slot 0\\) is taken by card Dummy
+index-taken-ich|dummy|ich|index=0|skipped 0|snd_omnibus_ich .*index=0 \\(card slot 0\\) is taken by card Dummy
+index-taken-sb16|dummy|sb16|port=0x220 index=0|refused Device or resource busy|index=0 \\(card slot 0\\) is taken by card Dummy
+index-32-es1370||es1370|index=32|refused Invalid argument|%Oindex=32 \\(card slot 0\\) is out of range
+index-32-ich||ich|index=32|refused Invalid argument|%Oindex=32 \\(card slot 0\\) is out of range
+index-32-sb16||sb16|port=0x220 index=32|refused Invalid argument|%Oindex=32 \\(card slot 0\\) is out of range
+id-type-long||virtual|virtual_cards=1 id=abcdefghijklmnop|refused Invalid argument|%Oid=abcdefghijklmnop \\(card slot 0\\) is not a card id
+id-chars||virtual|virtual_cards=1 id=my-card|refused Invalid argument|%Oid=my-card \\(card slot 0\\) is not a card id
+id-digit||virtual|virtual_cards=1 id=1st|refused Invalid argument|%Oid=1st \\(card slot 0\\) is not a card id
+id-dup||virtual|virtual_cards=2 id=foo,foo|refused Invalid argument|%Oid=foo is given to card slots 0 and 1
+id-many||virtual|id=$(many a)|refused Invalid argument|] id: can only take 32 arguments|1|invalid for parameter
+id-chars-es1370||es1370|id=my-card|refused Invalid argument|%Oid=my-card \\(card slot 0\\) is not a card id
+id-chars-ich||ich|id=my-card|refused Invalid argument|%Oid=my-card \\(card slot 0\\) is not a card id
+id-chars-sb16||sb16|port=0x220 id=my-card|refused Invalid argument|%Oid=my-card \\(card slot 0\\) is not a card id
+enable-type||virtual|enable=maybe|refused Invalid argument|%P\`maybe' invalid for parameter \`enable'
+enable-many||virtual|enable=$(many 1)|refused Invalid argument|] enable: can only take 32 arguments|1|invalid for parameter
+enable-none||virtual|virtual_cards=1 enable=$(many 0 32)|refused No such device|no free enabled card slot
+enable-type-es1370||es1370|enable=maybe|refused Invalid argument|%P\`maybe' invalid for parameter \`enable'
+enable-type-ich||ich|enable=maybe|refused Invalid argument|%P\`maybe' invalid for parameter \`enable'
+enable-type-sb16||sb16|enable=maybe|refused Invalid argument|%P\`maybe' invalid for parameter \`enable'
+virtual-type||virtual|virtual_cards=two|refused Invalid argument|%P\`two' invalid for parameter \`virtual_cards'
+virtual-overflow||virtual|virtual_cards=99999999999|refused Numerical result out of range|%P\`99999999999' invalid for parameter \`virtual_cards'
+virtual-neg||virtual|virtual_cards=-1|refused Invalid argument|%Ovirtual_cards=-1 is out of range
+virtual-9||virtual|virtual_cards=9|refused Invalid argument|%Ovirtual_cards=9 is out of range
+port-type||sb16|port=0xZZ|refused Invalid argument|%P\`0xZZ' invalid for parameter \`port'
+port-many||sb16|port=$(many 0x220)|refused Invalid argument|] port: can only take 32 arguments|1|invalid for parameter
+port-bad||sb16|port=0x230|refused Invalid argument|%Oport=0x230 \\(card 0\\) is not a Sound Blaster 16 port
+port-zero||sb16|port=0|refused Invalid argument|%Oport=0x0 \\(card 0\\) is not a Sound Blaster 16 port
+port-nodsp||sb16|port=0x260|refused No such device|no Sound Blaster
+port-dup||sb16|port=0x220,0x220|refused Invalid argument|%Oport=0x220 is given to cards 0 and 1
+irq-type||sb16|port=0x220 irq=five|refused Invalid argument|%P\`five' invalid for parameter \`irq'
+irq-many||sb16|irq=$(many 5)|refused Invalid argument|] irq: can only take 32 arguments|1|invalid for parameter
+irq-3||sb16|port=0x220 irq=3|refused Invalid argument|%Oirq=3 \\(card 0\\) is not wired to a Sound Blaster 16
+irq-neg||sb16|port=0x220 irq=-5|refused Invalid argument|%Oirq=-5 \\(card 0\\) is not wired to a Sound Blaster 16
+irq-wrong||sb16|port=0x220 irq=7|refused No such device|IRQ 7
+irq-shared||sb16|port=0x220,0x240 irq=5,5|refused Device or resource busy|IRQ 5 is in use|1|Sound Blaster 16 at 0x220, 
+dma8-type||sb16|port=0x220 dma8=x|refused Invalid argument|%P\`x' invalid for parameter \`dma8'
+dma8-many||sb16|dma8=$(many 1)|refused Invalid argument|] dma8: can only take 32 arguments|1|invalid for parameter
+dma8-2||sb16|port=0x220 dma8=2|refused Invalid argument|%Odma8=2 \\(card 0\\) is not an 8-bit DMA channel
+dma8-16bit||sb16|port=0x220 dma8=5|refused Invalid argument|%Odma8=5 \\(card 0\\) is not an 8-bit DMA channel
+dma8-shared||sb16|port=0x220,0x240 dma8=1,1|refused Device or resource busy|DMA channel 1 is in use|1|Sound Blaster 16 at 0x220, 
+dma16-type||sb16|port=0x220 dma16=1.5|refused Invalid argument|%P\`1.5' invalid for parameter \`dma16'
+dma16-many||sb16|dma16=$(many 5)|refused Invalid argument|] dma16: can only take 32 arguments|1|invalid for parameter
+dma16-4||sb16|port=0x220 dma16=4|refused Invalid argument|%Odma16=4 \\(card 0\\) is not a 16-bit DMA channel
+dma16-8bit||sb16|port=0x220 dma16=1|refused Invalid argument|%Odma16=1 \\(card 0\\) is not a 16-bit DMA channel
+dma16-shared||sb16|port=0x220,0x240 dma16=5,5|refused Device or resource busy|DMA channel 5 is in use|1|Sound Blaster 16 at 0x220, 
+autodetect-type||sb16|isa_autodetect=2|refused Invalid argument|%P\`2' invalid for parameter \`isa_autodetect'
+autodetect-badirq||sb16|isa_autodetect=1 irq=3|refused Invalid argument|%Oirq=3 \\(card 0\\) is not wired to a Sound Blaster 16
 "
 
-# every parameter has a case
+# every parameter of every module has a case
 missing=""
-for p in $(modinfo -F parm "$MODULE" | sed 's/:.*//'); do
-	printf '%s\n' "$TABLE" | grep -q "[| ]$p=" || missing="$missing $p"
+for m in $MODS; do
+	for p in $(modinfo -F parm "$MODULE/snd-omnibus-$m.ko" | sed 's/:.*//'); do
+		printf '%s\n' "$TABLE" | grep -q "^[^|]*|[^|]*|$m|\([^|]* \)\?$p=" ||
+			missing="$missing snd-omnibus-$m:$p"
+	done
 done
 if [ -z "$missing" ]; then
 	pass rel-params-every-parameter
@@ -119,10 +137,21 @@ else
 	fail rel-params-every-parameter "no case for:$missing"
 fi
 
-GOOD="virtual_cards=1 port=0x220 irq=5 dma8=1 dma16=5"
 {
-	printf 'GOOD="%s"\n' "$GOOD"
 	cat <<'EOF'
+# the four modules, each with a card: SB16 (card 0), virtual, ES1370, ICH
+good_load() {
+	modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 &&
+		modprobe snd-omnibus-virtual virtual_cards=1 &&
+		modprobe snd-omnibus-es1370 && modprobe snd-omnibus-ich
+}
+unload() {
+	for m in ich es1370 virtual sb16; do
+		if grep -q "^snd_omnibus_$m " /proc/modules; then
+			rmmod "snd-omnibus-$m"
+		fi
+	done
+}
 snap() {
 	{
 		cat /proc/ioports /proc/dma /proc/asound/cards
@@ -131,20 +160,20 @@ snap() {
 	} >"$1"
 }
 ours() { grep -c ' - \(Omnibus\|ENS1370\|ICH\|SB16\)$\|\]: \(Omnibus\|ENS1370\|ICH\|SB16\) ' /proc/asound/cards; }
-# try NAME PRE ARGS...
+# try NAME PRE MOD ARGS...
 try() {
-	n=$1 pre=$2
-	shift 2
+	n=$1 pre=$2 mod=$3
+	shift 3
 	[ "$pre" = dummy ] && modprobe snd-dummy index=0
 	snap /tmp/before
 	dmesg -c >/dev/null
-	modprobe snd-omnibus "$@" >"/out/$n.modprobe" 2>&1
+	modprobe "snd-omnibus-$mod" "$@" >"/out/$n.modprobe" 2>&1
 	echo "rc=$?" >>"/out/$n.modprobe"
 	dmesg -c | grep -v -e "loading out-of-tree module" \
 		-e "module verification failed" >"/out/$n.dmesg"
-	if grep -q '^snd_omnibus ' /proc/modules; then
+	if grep -q "^snd_omnibus_$mod " /proc/modules; then
 		echo "loaded $(ours)" >"/out/$n.loaded"
-		rmmod snd-omnibus
+		rmmod "snd-omnibus-$mod"
 	else
 		echo "loaded no" >"/out/$n.loaded"
 	fi
@@ -153,22 +182,22 @@ try() {
 	echo "diff=$?" >>"/out/$n.procdiff"
 	[ "$pre" = dummy ] && rmmod snd-dummy
 	# a good load works
-	if modprobe snd-omnibus $GOOD; then
+	if good_load; then
 		echo "good $(ours)" >>"/out/$n.loaded"
-		rmmod snd-omnibus
 	else
 		echo "good failed" >>"/out/$n.loaded"
 	fi
+	unload
 	dmesg -c >/dev/null
 }
-modprobe snd-omnibus $GOOD || exit 1
-rmmod snd-omnibus
-while IFS='|' read -r name pre args result line count also; do
+good_load || exit 1
+unload
+while IFS='|' read -r name pre mod args result line count also; do
 	[ -n "$name" ] || continue
 	# shellcheck disable=SC2086 # the arguments are words
-	try "$name" "$pre" $args
+	try "$name" "$pre" "$mod" $args
 done </data/table.txt
-modprobe snd-omnibus $GOOD || exit 1
+good_load || exit 1
 cat /proc/asound/cards >/out/cards-end.txt
 for c in 0 1 2 3; do
 	aplay -q -D "hw:$c,0" /data/short.wav
@@ -197,10 +226,12 @@ fi
 reports=$(rel_reports "$V/dmesg.txt" "$V"/*.dmesg)
 
 runs=0 fails=0 leaks=0
-while IFS='|' read -r name _ args result line count also; do
+while IFS='|' read -r name _ mod args result line count also; do
 	[ -n "$name" ] || continue
 	runs=$((runs + 1))
 	why=""
+	line=${line//%P/snd_omnibus_$mod: }
+	line=${line//%O/snd-omnibus-$mod: }
 	if [ ! -f "$V/$name.modprobe" ]; then
 		why="the case did not run"
 	else
@@ -210,7 +241,7 @@ while IFS='|' read -r name _ args result line count also; do
 		case $result in
 		refused*)
 			errtext=${result#refused }
-			grep -q "could not insert 'snd_omnibus': $errtext" "$V/$name.modprobe" ||
+			grep -q "could not insert 'snd_omnibus_$mod': $errtext" "$V/$name.modprobe" ||
 				why="$why modprobe did not fail with '$errtext';"
 			grep -qx 'loaded no' "$V/$name.loaded" || why="$why the module stayed loaded;"
 			;;

@@ -48,7 +48,7 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$REPO/tests/lib/vm.sh"
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-selftests.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -56,8 +56,8 @@ CARDS=${SELFTEST_CARDS:-virtual es1370 ich sb16}
 
 REPORT_RE='BUG:|WARNING:|UBSAN:|general protection|Oops|Kernel panic|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|list_add corruption|list_del corruption|refcount_t:|scheduling while atomic|sleeping function called|DMA-API:'
 
-if [ ! -f "$MODULE" ]; then
-	fail selftests-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-virtual.ko" ]; then
+	fail selftests-module "no snd-omnibus modules in $MODULE (build them first)"
 	echo "FIGURE: selftest-mixer runs=0 failures=1 reports=0 leaks=0"
 	echo "FIGURE: selftest-pcm runs=0 failures=1 reports=0 leaks=0"
 	test_done
@@ -228,7 +228,7 @@ snap() {
 	awk '\$1 ~ /^[0-9]+:\$/ && NF >= 5 { \$2 = ""; print }' /proc/interrupts
 }
 snap >/out/proc-before.txt
-modprobe snd-omnibus $params || exit 1
+modprobe snd-omnibus-$card $params || exit 1
 cat /proc/asound/cards >/out/cards.txt
 mkdir -p /tmp/st/conf.d
 cp /data/mixer-test-6.1 /data/mixer-test-6.12 /data/pcm-test-6.12 \
@@ -244,7 +244,7 @@ for t in $progs; do
 	dmesg -c >/out/dmesg-\$t.txt
 done
 cd /
-rmmod snd-omnibus && echo ok >/out/rmmod.ok
+rmmod snd-omnibus-$card && echo ok >/out/rmmod.ok
 snap >/out/proc-after.txt
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	sleep 6

@@ -28,14 +28,14 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$REPO/tests/lib/test.sh"
 # shellcheck source=lib/rel.sh
 . "$REPO/tests/lib/rel.sh"
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-stress-churn.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 CYCLES=1000
 
-if [ ! -f "$MODULE" ]; then
-	fail rel-churn-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-virtual.ko" ]; then
+	fail rel-churn-module "no snd-omnibus modules in $MODULE (build them first)"
 	test_done
 fi
 TOOL=$(rel_guest_tool "$OUT") || { fail rel-churn-tool "cannot build pcm-stress"; test_done; }
@@ -53,7 +53,10 @@ EOF
 	cat <<'EOF'
 modprobe snd-pcm
 snap before
-modprobe snd-omnibus virtual_cards=1 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
+modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
+modprobe snd-omnibus-es1370 || exit 1
+modprobe snd-omnibus-ich || exit 1
 cat /proc/asound/cards >/out/cards.txt
 ls /dev/snd >/out/nodes.txt
 snap loaded
@@ -72,7 +75,7 @@ for c in $(sed -n 's/^ *\([0-9]*\) \[.*/\1/p' /proc/asound/cards); do
 	aplay -q -D "hw:$c,0" "$f"
 	echo "card $c aplay $?"
 done >/out/play.txt 2>&1
-rmmod snd-omnibus
+rmmod snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual snd-omnibus-sb16
 echo "rmmod $?" >/out/rmmod.txt
 snap after
 exit 0

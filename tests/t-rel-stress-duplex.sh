@@ -33,13 +33,13 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$REPO/tests/lib/rel.sh"
 WAV=$REPO/tests/lib/wav.py
 SPLICE=$REPO/tests/lib/splice.py
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-stress-duplex.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-if [ ! -f "$MODULE" ]; then
-	fail rel-duplex-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-virtual.ko" ]; then
+	fail rel-duplex-module "no snd-omnibus modules in $MODULE (build them first)"
 	test_done
 fi
 TOOL=$(rel_guest_tool "$OUT") || { fail rel-duplex-tool "cannot build pcm-stress"; test_done; }
@@ -102,7 +102,10 @@ vm_run --module "$MODULE" --out "$V" --timeout 600 --file "$TOOL" "${files[@]}" 
 	--qemu-args "-device ES1370,audiodev=es $(alsa_dev es 44100)" \
 	--qemu-args "-device AC97,audiodev=ich $(alsa_dev ich 48000)" \
 	--scenario - >"$OUT/vm.log" <<'EOF' || true
-modprobe snd-omnibus virtual_cards=1 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
+modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
+modprobe snd-omnibus-es1370 || exit 1
+modprobe snd-omnibus-ich || exit 1
 cat /proc/asound/cards >/out/cards.txt
 amixer -c 3 -q sset Master 100% unmute || exit 1
 amixer -c 3 -q sset PCM 100% unmute || exit 1

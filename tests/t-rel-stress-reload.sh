@@ -28,7 +28,7 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 # shellcheck source=lib/rel.sh
 . "$REPO/tests/lib/rel.sh"
 WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-stress-reload.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -36,8 +36,8 @@ CYCLES=100
 # memory growth allowed between cycle 10 and cycle 100, kB
 MEM_SLACK=1024
 
-if [ ! -f "$MODULE" ]; then
-	fail rel-reload-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-virtual.ko" ]; then
+	fail rel-reload-module "no snd-omnibus modules in $MODULE (build them first)"
 	test_done
 fi
 python3 "$WAV" noise "$OUT/p44.wav" --rate 44100 --seconds 1.5 --seed 701
@@ -50,17 +50,23 @@ mkdir -p "$V"
 	printf '%s\n' "$REL_GUEST_SNAP"
 	printf 'CYCLES=%s\n' "$CYCLES"
 	cat <<'EOF'
-ARGS="virtual_cards=1 port=0x220 irq=5 dma8=1 dma16=5"
-# the module's dependencies stay loaded: load them once
-modprobe snd-omnibus $ARGS || exit 1
-rmmod snd-omnibus || exit 1
+# the four modules, cards in the order SB16, virtual, ES1370, ICH
+load_all() {
+	modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 &&
+		modprobe snd-omnibus-virtual virtual_cards=1 &&
+		modprobe snd-omnibus-es1370 && modprobe snd-omnibus-ich
+}
+ALL="snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual snd-omnibus-sb16"
+# the modules' dependencies stay loaded: load them once
+load_all || exit 1
+rmmod $ALL || exit 1
 snap before
 i=0 ok=0
 while [ $i -lt "$CYCLES" ]; do
 	i=$((i + 1))
-	if modprobe snd-omnibus $ARGS; then
+	if load_all; then
 		n=$(grep -c '^ *[0-9]* \[' /proc/asound/cards)
-		if rmmod snd-omnibus; then
+		if rmmod $ALL; then
 			[ "$n" = 4 ] && ok=$((ok + 1))
 		else
 			echo "cycle $i: rmmod failed" >>/out/errors.txt
@@ -79,7 +85,7 @@ echo "$i $ok" >/out/cycles.txt
 # KASAN keeps freed objects in a quarantine (up to 1/32 of the memory)
 dmesg | grep -c 'KernelAddressSanitizer initialized' >/out/kasan.txt
 snap after
-modprobe snd-omnibus $ARGS || exit 1
+load_all || exit 1
 cat /proc/asound/cards >/out/cards.txt
 amixer -c 3 -q sset Master 100% unmute
 amixer -c 3 -q sset PCM 100% unmute
@@ -87,7 +93,7 @@ for p in 0:p44 1:p44 2:p44 3:p48; do
 	aplay -q -D "hw:${p%:*},0" "/data/${p#*:}.wav"
 	echo "card ${p%:*} aplay $?"
 done >/out/play.txt 2>&1
-rmmod snd-omnibus
+rmmod $ALL
 exit 0
 EOF
 } >"$OUT/scenario"

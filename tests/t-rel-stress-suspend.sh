@@ -47,15 +47,15 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$REPO/tests/lib/rel.sh"
 WAV=$REPO/tests/lib/wav.py
 SPLICE=$REPO/tests/lib/splice.py
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-stress-suspend.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 MODES="devices deep s2idle"
 CARDS="sb:0:44100 virt:1:44100 es:2:44100 ich:3:48000"
 
-if [ ! -f "$MODULE" ]; then
-	fail rel-suspend-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-virtual.ko" ]; then
+	fail rel-suspend-module "no snd-omnibus modules in $MODULE (build them first)"
 	test_done
 fi
 D=$OUT/data
@@ -85,7 +85,10 @@ waitfor() {
 	done
 	return 1
 }
-modprobe snd-omnibus virtual_cards=1 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
+modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
+modprobe snd-omnibus-es1370 || exit 1
+modprobe snd-omnibus-ich || exit 1
 cat /proc/asound/cards >/out/cards.txt
 amixer -c 3 -q sset Master 100% unmute || exit 1
 amixer -c 3 -q sset PCM 100% unmute || exit 1

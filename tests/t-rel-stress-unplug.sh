@@ -29,14 +29,14 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 # shellcheck source=lib/rel.sh
 . "$REPO/tests/lib/rel.sh"
 WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-stress-unplug.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 UNBINDS=5
 
-if [ ! -f "$MODULE" ]; then
-	fail rel-unplug-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-es1370.ko" ]; then
+	fail rel-unplug-module "no snd-omnibus modules in $MODULE (build them first)"
 	test_done
 fi
 python3 "$WAV" noise "$OUT/long44.wav" --rate 44100 --seconds 6 --seed 801
@@ -97,10 +97,12 @@ aplay_end() {
 	fi
 }
 
-modprobe snd-omnibus || exit 1
-rmmod snd-omnibus || exit 1
+modprobe snd-omnibus-es1370 || exit 1
+modprobe snd-omnibus-ich || exit 1
+rmmod snd-omnibus-ich snd-omnibus-es1370 || exit 1
 snap before
-modprobe snd-omnibus || exit 1
+modprobe snd-omnibus-es1370 || exit 1
+modprobe snd-omnibus-ich || exit 1
 unity
 
 # --- unbind / bind while playing -----------------------------------------
@@ -149,7 +151,9 @@ for c in ENS1370:es0:long44:es:ES1370 ICH:ich0:long48:ich:AC97; do
 	if waitfor 30 gone "$dev"; then r="device-gone"; else r="device-still-there"; fi
 	r="$r $(aplay_end "unplug-$tag")"
 	nocard "$name" && r="$r card-gone"
-	rmmod snd-omnibus
+	mod=snd-omnibus-es1370
+	[ "$tag" = ich ] && mod=snd-omnibus-ich
+	rmmod $mod
 	r="$r rmmod-rc $?"
 	echo "$r" >"/out/unplug-$tag.txt"
 	snap "unplugged-$tag"
@@ -159,13 +163,13 @@ for c in ENS1370:es0:long44:es:ES1370 ICH:ich0:long48:ich:AC97; do
 	slot=${slot%.*}
 	monitor device_add "$model,id=$qid,audiodev=${tag}2,bus=pci.0,addr=0x$slot"
 	if waitfor 30 there "$dev"; then echo "device-back" >>"/out/unplug-$tag.txt"; fi
-	modprobe snd-omnibus
+	modprobe $mod
 	waitfor 10 hascard "$name" && echo "card-back" >>"/out/unplug-$tag.txt"
 	unity
 	aplay -q -D "hw:$(cardno "$name"),0" "/data/after-plug-$tag.wav"
 	echo "after-aplay-rc $?" >>"/out/unplug-$tag.txt"
 done
-rmmod snd-omnibus
+rmmod snd-omnibus-ich snd-omnibus-es1370
 snap after
 exit 0
 EOF

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Unload and reload the module 20 times with an ES1370 and two virtual
-# cards, playing on each card every time: /proc/ioports, /proc/interrupts
+# Unload and reload the modules 20 times with an ES1370 and two virtual
+# cards (snd-omnibus-virtual, then snd-omnibus-es1370), playing on each card every time: /proc/ioports, /proc/interrupts
 # and /proc/asound/cards end as they began, and the kernel log stays clean.
 set -eu
 . "$REPO/tests/lib/vm.sh"
@@ -29,13 +29,14 @@ ok=0
 i=0
 while [ $i -lt 20 ]; do
 	i=$((i + 1))
-	modprobe snd-omnibus virtual_cards=2 || break
+	modprobe snd-omnibus-virtual virtual_cards=2 || break
+	modprobe snd-omnibus-es1370 || break
 	[ $i = 1 ] && snap loaded
 	played=0
 	for c in 0 1 2; do
 		aplay -q -D "hw:$c,0" /data/short.wav && played=$((played + 1))
 	done
-	rmmod snd-omnibus || break
+	rmmod snd-omnibus-es1370 snd-omnibus-virtual || break
 	[ $played = 3 ] && ok=$((ok + 1))
 done
 echo "$ok" >/out/cycles.txt

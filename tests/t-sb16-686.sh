@@ -29,7 +29,7 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
 WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-sb16-686.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -52,11 +52,11 @@ with open(d + "/u8m.exp", "wb") as f:
                         *[(x - 127) * 256 for x in data for _ in (0, 1)]))
 EOF
 
-# --- snd-omnibus for 686 -------------------------------------------------------
+# --- snd-omnibus-sb16 for 686 --------------------------------------------------
 K686=$(vm_kver_i386)
 B=$OUT/build-686
 rm -rf "$B"
-if vm_build_i386 "$REPO/src" "$K686" "$B" && [ -f "$B/snd-omnibus.ko" ]; then
+if vm_build_i386 "$REPO/src" "$K686" "$B" && [ -f "$B/snd-omnibus-sb16.ko" ]; then
 	warn=$(grep -E 'warning:|error:' "$B/build.log" || true)
 	if [ -z "$warn" ]; then
 		pass sb16-686-build-w1-clean
@@ -87,7 +87,7 @@ run()
 	[ "$arch" = x86_64 ] && [ -n "${KVER:-}" ] && args+=(--kver "$KVER")
 	{
 		if [ -n "$mod" ]; then
-			echo 'modprobe snd-omnibus port=0x220 || exit 1'
+			echo 'modprobe snd-omnibus-sb16 port=0x220 || exit 1'
 		else
 			echo 'modprobe snd-sb16 isapnp=0 port=0x220 irq=5 dma8=1 dma16=5 || exit 1'
 		fi
@@ -112,8 +112,8 @@ EOF
 
 ALL_DMESG=""
 run intree-686 i386 ""
-run omnibus-686 i386 "$B/snd-omnibus.ko"
-run omnibus-amd64 x86_64 "$MODULE"
+run omnibus-686 i386 "$B/snd-omnibus-sb16.ko"
+run omnibus-amd64 x86_64 "$MODULE/snd-omnibus-sb16.ko"
 
 # where each file is in each output, and the md5 of what is there
 python3 - "$OUT" "$D" <<'EOF' >"$OUT/results.txt"
@@ -135,8 +135,8 @@ def wavdata(path):
 s16 = wavdata(d + "/s16.wav")[:2 * 44100 * 4]
 u8 = open(d + "/u8m.exp", "rb").read()[:1 * 44100 * 4]
 for name, label in (("intree-686", "snd-sb16 (in-tree), 686"),
-                    ("omnibus-686", "snd-omnibus, 686"),
-                    ("omnibus-amd64", "snd-omnibus, amd64")):
+                    ("omnibus-686", "snd-omnibus-sb16, 686"),
+                    ("omnibus-amd64", "snd-omnibus-sb16, amd64")):
     f = os.path.join(out, name, "out.wav")
     kernel = "?"
     try:

@@ -31,13 +31,13 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$REPO/tests/lib/vm.sh"
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-sb16-badinput.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-if [ ! -f "$MODULE" ]; then
-	fail sb16-bad-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-sb16.ko" ]; then
+	fail sb16-bad-module "no snd-omnibus-sb16.ko in $MODULE (build it first)"
 	test_done
 fi
 
@@ -53,12 +53,12 @@ try() {
 	shift
 	snap >/tmp/before
 	dmesg -c >/dev/null
-	modprobe snd-omnibus "$@" >/out/$n.modprobe 2>&1
+	modprobe snd-omnibus-sb16 "$@" >/out/$n.modprobe 2>&1
 	echo "rc=$?" >>/out/$n.modprobe
 	dmesg -c | grep -v -e "loading out-of-tree module" \
 		-e "module verification failed" >/out/$n.dmesg
-	grep -c "^snd_omnibus " /proc/modules >/out/$n.loaded
-	[ "$(cat /out/$n.loaded)" = 0 ] || { cat /proc/asound/cards >/out/$n.cards; rmmod snd-omnibus; }
+	grep -c "^snd_omnibus_sb16 " /proc/modules >/out/$n.loaded
+	[ "$(cat /out/$n.loaded)" = 0 ] || { cat /proc/asound/cards >/out/$n.cards; rmmod snd-omnibus-sb16; }
 	snap >/tmp/after
 	diff /tmp/before /tmp/after >/out/$n.procdiff
 	echo "diff=$?" >>/out/$n.procdiff
@@ -79,7 +79,7 @@ expect()
 	fi
 	others=$(grep -v -e "$line" -e 'Sound Blaster 16 at 0x' -e "$note" \
 		"$dir/$n.dmesg" || true)
-	if grep -q "could not insert 'snd_omnibus': $errtext" "$dir/$n.modprobe" &&
+	if grep -q "could not insert 'snd_omnibus_sb16': $errtext" "$dir/$n.modprobe" &&
 	   ! grep -qx 'rc=0' "$dir/$n.modprobe" &&
 	   [ "$(grep -c -e "$line" "$dir/$n.dmesg")" = 1 ] &&
 	   [ -z "$others" ] &&
@@ -112,8 +112,8 @@ try dma16-8 port=0x220 dma16=8
 try wrongirq port=0x220 irq=7
 try noport irq=5 dma8=1
 try good port=0x220
-modprobe snd-omnibus port=0x220 && cat /proc/asound/card0/sb16 >/out/good.sb16
-rmmod snd-omnibus
+modprobe snd-omnibus-sb16 port=0x220 && cat /proc/asound/card0/sb16 >/out/good.sb16
+rmmod snd-omnibus-sb16
 exit 0
 EOF
 } >"$A.scenario"
@@ -127,24 +127,24 @@ fi
 expect "$A" nodsp 'No such device' \
 	"$ISA.0: no Sound Blaster DSP answers at 0x240 (reset handshake): -19$"
 expect "$A" badport 'Invalid argument' \
-	'snd-omnibus: port=0x230 (card 0) is not a Sound Blaster 16 port (0x220, 0x240, 0x260, 0x280): -22$'
+	'snd-omnibus-sb16: port=0x230 (card 0) is not a Sound Blaster 16 port (0x220, 0x240, 0x260, 0x280): -22$'
 expect "$A" irq3 'Invalid argument' \
-	'snd-omnibus: irq=3 (card 0) is not wired to a Sound Blaster 16 (5, 7, 9, 10): -22$'
+	'snd-omnibus-sb16: irq=3 (card 0) is not wired to a Sound Blaster 16 (5, 7, 9, 10): -22$'
 expect "$A" dma8-4 'Invalid argument' \
-	'snd-omnibus: dma8=4 (card 0) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): -22$'
+	'snd-omnibus-sb16: dma8=4 (card 0) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): -22$'
 expect "$A" dma8-5 'Invalid argument' \
-	'snd-omnibus: dma8=5 (card 0) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): -22$'
+	'snd-omnibus-sb16: dma8=5 (card 0) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): -22$'
 expect "$A" dma16-3 'Invalid argument' \
-	'snd-omnibus: dma16=3 (card 0) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): -22$'
+	'snd-omnibus-sb16: dma16=3 (card 0) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): -22$'
 expect "$A" dma16-8 'Invalid argument' \
-	'snd-omnibus: dma16=8 (card 0) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): -22$'
+	'snd-omnibus-sb16: dma16=8 (card 0) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): -22$'
 expect "$A" wrongirq 'No such device' \
 	"$ISA.0: no interrupt on IRQ 7 from the card at 0x220 in 100 ms (irq= not the card's?): -19$"
 # irq= alone: a note, no card, the module loads
 if grep -qx 'rc=0' "$A/noport.modprobe" 2>/dev/null &&
    [ "$(cat "$A/noport.dmesg")" != "" ] &&
    [ "$(grep -c . "$A/noport.dmesg")" = 1 ] &&
-   grep -q 'snd-omnibus: irq=, dma8= or dma16= given without port= or isa_autodetect=1: no ISA card is set up for them$' "$A/noport.dmesg" &&
+   grep -q 'snd-omnibus-sb16: irq=, dma8= or dma16= given without port= or isa_autodetect=1: no ISA card is set up for them$' "$A/noport.dmesg" &&
    grep -q 'no soundcards' "$A/noport.cards"; then
 	pass sb16-bad-irq-without-port-notes
 else
@@ -192,8 +192,8 @@ fi
 # answers the handshake and is then refused
 expect "$B" autodetect-busy 'No such device' \
 	"$ISA.0: DSP 3.02 at 0x240 is not a Sound Blaster 16 (DSP 4.xx needed), not supported: -19$" \
-	'snd-omnibus: isa_autodetect: 0x220-0x22f are in use, not probed$'
-if grep -q 'snd-omnibus: isa_autodetect: 0x220-0x22f are in use, not probed$' "$B/autodetect-busy.dmesg" 2>/dev/null; then
+	'snd-omnibus-sb16: isa_autodetect: 0x220-0x22f are in use, not probed$'
+if grep -q 'snd-omnibus-sb16: isa_autodetect: 0x220-0x22f are in use, not probed$' "$B/autodetect-busy.dmesg" 2>/dev/null; then
 	pass sb16-bad-autodetect-skips-busy-range
 else
 	fail sb16-bad-autodetect-skips-busy-range "$(cat "$B/autodetect-busy.dmesg" 2>/dev/null)"
@@ -210,9 +210,9 @@ mkdir -p "$C"
 	printf '%s\n' "$GUEST_LIB"
 	cat <<'EOF'
 try both port=0x220,0x240
-modprobe snd-omnibus port=0x220,0x240 &&
+modprobe snd-omnibus-sb16 port=0x220,0x240 &&
 	cat /proc/asound/cards /proc/asound/card1/sb16 >/out/both.txt &&
-	rmmod snd-omnibus
+	rmmod snd-omnibus-sb16
 try busyirq port=0x220,0x240 irq=5,5
 try busydma8 port=0x220,0x240 dma8=1,1
 try busydma16 port=0x220,0x240 dma16=5,5

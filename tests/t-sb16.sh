@@ -10,6 +10,9 @@
 #    mixing engine (U8 x -> (x-127)*256, S8 x -> x*256, U16 x -> x-32767,
 #    mono -> both channels), each found in the output; the 8-bit formats
 #    take the 8-bit DMA channel, the 16-bit ones the 16-bit channel;
+#  - each direction pre-allocates 64 KiB (prealloc_max 128 KiB, as
+#    snd-sb16); raised to 128 KiB through the prealloc file, a 128 KiB
+#    capture buffer is the pre-allocated one;
 #  - the buffers (/proc/asound/card0/buffers) lie below 16 MiB and within
 #    one 64 KiB (8-bit) or 128 KiB (16-bit) page of the DMA controller;
 #  - capture (QEMU has no SB16 ADC: no data, no interrupt) starts and stops
@@ -44,13 +47,13 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
 WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src/snd-omnibus.ko}
+MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-sb16.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-if [ ! -f "$MODULE" ]; then
-	fail sb16-module "no module at $MODULE (build it first)"
+if [ ! -f "$MODULE/snd-omnibus-sb16.ko" ]; then
+	fail sb16-module "no snd-omnibus-sb16.ko in $MODULE (build it first)"
 	test_done
 fi
 
@@ -156,11 +159,19 @@ snap() { # what the kernel holds: ports, DMA, IRQ names
 }
 up() { cut -d' ' -f1 /proc/uptime; }
 snap >/out/proc-before.txt
-modprobe snd-omnibus port=0x220 irq=5 dma8=1 dma16=5 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
 snap >/out/proc-loaded.txt
 cat /proc/asound/cards >/out/cards.txt
 aplay -l >/out/aplay-l.txt 2>&1
 cat /proc/asound/card0/sb16 >/out/sb16-loaded.txt
+# 64 KiB pre-allocated per direction, as snd-sb16 does; the 16-bit
+# channel's 128 KiB page is the most the prealloc file takes: raise it
+for d in p c; do
+	f=/proc/asound/card0/pcm0$d/sub0/prealloc
+	echo "$d $(cat $f) $(cat ${f}_max)" >>/out/prealloc-default.txt
+	echo 128 >$f
+	echo "$d $(cat $f)" >>/out/prealloc-raised.txt
+done
 
 # capture first, while QEMU's DSP has never run a DMA command: after one,
 # QEMU's "continue DMA" would replay that playback, capture buffer as data
@@ -251,21 +262,21 @@ alsactl -f /tmp/asound.state restore
 cat /proc/asound/card0/sb16 >/out/sb16-mixer-restored.txt
 
 # unload: nothing left; reload with the port alone
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-sb16 || exit 1
 snap >/out/proc-unloaded.txt
 dmesg -c >/dev/null
-modprobe snd-omnibus port=0x220 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 || exit 1
 dmesg >/out/dmesg-reload.txt
 cat /proc/asound/card0/sb16 >/out/sb16-reload.txt
 aplay -l >/out/aplay-l-reload.txt 2>&1
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-sb16 || exit 1
 # no 16-bit channel: 8-bit formats only, one direction at a time
-modprobe snd-omnibus port=0x220 dma16=-1 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 dma16=-1 || exit 1
 cat /proc/asound/cards /proc/asound/card0/sb16 >/out/sb16-no16.txt
 snap >/out/proc-no16.txt
 aplay -q -D hw:0,0 /data/u8m.wav 2>/out/no16-u8.err && echo ok >/out/no16-u8.ok
 aplay -q -D hw:0,0 /data/s16.wav >/out/no16-s16.err 2>&1
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-sb16 || exit 1
 snap >/out/proc-unloaded2.txt
 exit 0
 EOF
@@ -285,6 +296,17 @@ else
 		pass sb16-explicit-card-and-resources
 	else
 		fail sb16-explicit-card-and-resources "$(cat "$V/cards.txt" "$V/aplay-l.txt" "$V/proc-loaded.txt")"
+	fi
+
+	# --- pre-allocation: 64 KiB by default, raised to 128 KiB ---
+	if [ "$(tr '\n' ' ' <"$V/prealloc-default.txt")" = "p 64 128 c 64 128 " ] &&
+	   [ "$(tr '\n' ' ' <"$V/prealloc-raised.txt")" = "p 128 c 128 " ] &&
+	   grep -q 'c0: preallocated 131072 bytes .*in use 131072 bytes at .*(pre-allocated)' \
+		"$V/buf-capture.txt"; then
+		pass sb16-prealloc-64k-default-128k-raised
+	else
+		fail sb16-prealloc-64k-default-128k-raised "$(cat "$V/prealloc-default.txt" \
+			"$V/prealloc-raised.txt" "$V/buf-capture.txt")"
 	fi
 
 	# --- capture: no ADC in QEMU ---
@@ -439,7 +461,7 @@ vm_run --module "$MODULE" --out "$A" --timeout 150 \
 	--qemu-args "-device sb16,audiodev=snd0" \
 	--qemu-args "-audiodev wav,id=snd0,path=$A/out.wav" \
 	--scenario - >"$OUT/autodetect.log" <<'EOF' || true
-modprobe snd-omnibus isa_autodetect=1 || exit 1
+modprobe snd-omnibus-sb16 isa_autodetect=1 || exit 1
 dmesg | grep snd_omnibus >/out/dmesg-load.txt
 cat /proc/asound/cards >/out/cards.txt
 aplay -q -D hw:0,0 /data/s16.wav 2>/out/aplay-rw.err && echo ok >/out/aplay-rw.ok
@@ -470,7 +492,7 @@ echo "aplay $?" >>/out/pm.txt
 amixer -c 0 cget name='Line Playback Volume' >/out/line-after-resume.txt
 cat /proc/asound/card0/sb16 >/out/sb16-after-resume.txt
 aplay -q -D hw:0,0 /data/s16-pm.wav 2>/out/aplay-pm.err && echo ok >/out/aplay-pm.ok
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-sb16 || exit 1
 exit 0
 EOF
 ALL_DMESG="$ALL_DMESG $A/dmesg.txt"
@@ -525,7 +547,7 @@ fi
 # --- VM 3: ZONE_DMA nearly full: the pre-allocation fallback ----------------
 # memmap= reserves 1.1875-16 MiB, so ZONE_DMA keeps 192 KiB above the first
 # MiB (which x86 reserves anyway), of which the kernel's GFP_DMA atomic pool
-# takes 128 KiB at boot: less than the two 128 KiB buffers the card wants.
+# takes 128 KiB at boot: less than the two 64 KiB buffers the card wants.
 # Pre-allocation halves its request until it gets memory (down to 16 KiB);
 # hw_params then keeps to what it got, and a substream that got nothing
 # fails hw_params with ENOMEM and one line.
@@ -546,7 +568,7 @@ vm_run --module "$MODULE" --out "$Z" --timeout 120 \
 	--scenario - >"$OUT/zonedma.log" <<'EOF' || true
 grep -A 2 'zone *DMA$' /proc/zoneinfo >/out/zoneinfo.txt
 dmesg -c >/dev/null
-modprobe snd-omnibus port=0x220 || exit 1
+modprobe snd-omnibus-sb16 port=0x220 || exit 1
 cat /proc/asound/card0/buffers >/out/buf-loaded.txt
 aplay -q -D hw:0,0 --buffer-size=32768 /data/s16.wav 2>/out/aplay.err &
 sleep 1
@@ -557,7 +579,7 @@ arecord -D hw:0,0 -f S16_LE -c 2 -r 44100 --buffer-size=16384 -d 1 /tmp/c.wav \
 	>/out/arecord.out 2>&1
 echo "rc=$?" >>/out/arecord.out
 dmesg >/out/dmesg-load.txt
-rmmod snd-omnibus
+rmmod snd-omnibus-sb16
 exit 0
 EOF
 grep -q 'underrun' "$Z/aplay.err" 2>/dev/null || break

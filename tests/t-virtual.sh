@@ -33,7 +33,7 @@ cap() { # dev mode seconds file
 	rm -f /tmp/cap.wav
 }
 
-modprobe snd-omnibus virtual_cards=1 || exit 1
+modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
 cat /proc/asound/cards >/out/cards.txt
 aplay -l >/out/aplay-l.txt 2>&1
 for dev in 0 1 2; do
@@ -65,15 +65,15 @@ wait
 # above prealloc_max: refused (the error shows at close, so look at the value)
 echo 4096 >$P/prealloc
 cat $P/prealloc >/out/prealloc-4096.txt
-rmmod snd-omnibus
+rmmod snd-omnibus-virtual
 
 # bad module parameters
 for v in -1 9 99; do
 	dmesg -c >/dev/null
-	modprobe snd-omnibus virtual_cards=$v 2>/dev/null
+	modprobe snd-omnibus-virtual virtual_cards=$v 2>/dev/null
 	echo "$v rc=$?" >>/out/badparam.txt
 	dmesg >"/out/badparam$v.txt"
-	grep -c snd_omnibus /proc/modules >>/out/badparam.txt
+	grep -c "^snd_omnibus_virtual " /proc/modules >>/out/badparam.txt
 done
 exit 0
 SCEN
@@ -144,7 +144,7 @@ for v in -1 9 99; do
 	grep -q "^$v rc=[1-9]" "$vo/badparam.txt" || ok=0
 	# one line, and the right one
 	[ "$(grep -c . "$vo/badparam$v.txt")" = 1 ] || ok=0
-	grep -q "snd-omnibus: virtual_cards=$v is out of range 0..8" "$vo/badparam$v.txt" || ok=0
+	grep -q "snd-omnibus-virtual: virtual_cards=$v is out of range 0..8" "$vo/badparam$v.txt" || ok=0
 done
 if [ $ok = 1 ] && ! grep -qx '[1-9]' "$vo/badparam.txt"; then
 	pass virtual-bad-parameters

@@ -4,10 +4,10 @@
 # in-tree drivers for the same chips, in the same VM, under the same
 # conditions.  One VM per emulated device:
 #
-#   es1370   -device ES1370   snd-omnibus  vs snd-ens1370   (amd64, 44100 Hz)
-#   ich      -device AC97     snd-omnibus  vs snd-intel8x0  (amd64, 48000 Hz)
-#   sb16     -device sb16     snd-omnibus  vs snd-sb16      (686,   44100 Hz)
-#   virtual  (no device)      snd-omnibus virtual_cards=1
+#   es1370   -device ES1370   snd-omnibus-es1370  vs snd-ens1370   (amd64, 44100 Hz)
+#   ich      -device AC97     snd-omnibus-ich     vs snd-intel8x0  (amd64, 48000 Hz)
+#   sb16     -device sb16     snd-omnibus-sb16    vs snd-sb16      (686,   44100 Hz)
+#   virtual  (no device)      snd-omnibus-virtual virtual_cards=1
 #                             vs snd-dummy (default, and with
 #                             fake_buffer=0) and snd-aloop  (amd64, 48000 Hz)
 #
@@ -66,11 +66,11 @@ KVER=${KVER:-$(vm_kver)}
 t_all=$(date +%s)
 
 if [ -z "${MODULE:-}" ]; then
-	MODULE=$REPO/src/snd-omnibus.ko
+	MODULE=$REPO/src
 	make -C "$REPO" KVER="$KVER" modules >"$OUT/build-amd64.log" 2>&1 ||
 		vm_die "building snd-omnibus for $KVER failed ($OUT/build-amd64.log)"
 fi
-[ -f "$MODULE" ] || vm_die "no module $MODULE"
+[ -f "$MODULE/snd-omnibus-virtual.ko" ] || vm_die "no snd-omnibus modules in $MODULE"
 gcc -static -O2 -Wall -o "$OUT/pcm-bench" "$BENCH/pcm-bench.c" ||
 	vm_die "building pcm-bench failed"
 
@@ -112,19 +112,19 @@ EOF
 	echo "echo 'kind=setup device=$1 timer_period_us=$TIMER_US icount=$ICOUNT' >>\$R"
 	case $1 in
 	es1370)
-		echo "bench_driver omnibus 44100 pci - modprobe snd-omnibus"
+		echo "bench_driver omnibus 44100 pci - modprobe snd-omnibus-es1370"
 		echo "bench_driver snd-ens1370 44100 pci - modprobe snd-ens1370"
 		;;
 	ich)
-		echo "bench_driver omnibus 48000 pci - modprobe snd-omnibus"
+		echo "bench_driver omnibus 48000 pci - modprobe snd-omnibus-ich"
 		echo "bench_driver snd-intel8x0 48000 pci - modprobe snd-intel8x0"
 		;;
 	sb16)
-		echo "bench_driver omnibus 44100 5 - modprobe snd-omnibus port=0x220"
+		echo "bench_driver omnibus 44100 5 - modprobe snd-omnibus-sb16 port=0x220"
 		echo "bench_driver snd-sb16 44100 5 - modprobe snd-sb16 isapnp=0 port=0x220 irq=5 dma8=1 dma16=5"
 		;;
 	virtual)
-		echo "bench_driver omnibus 48000 - virt_timer_fn modprobe snd-omnibus virtual_cards=1"
+		echo "bench_driver omnibus 48000 - virt_timer_fn modprobe snd-omnibus-virtual virtual_cards=1"
 		echo "bench_driver snd-dummy 48000 - dummy_hrtimer_callback modprobe snd-dummy"
 		# snd-dummy's default fake buffer takes no samples at all
 		echo "bench_driver snd-dummy-fake_buffer=0 48000 - dummy_hrtimer_callback modprobe snd-dummy fake_buffer=0"
@@ -152,7 +152,7 @@ for dev in $DEVICES; do
 	*) vm_die "unknown device $dev (es1370 ich sb16 virtual)" ;;
 	esac
 	if [ "$dev" = sb16 ]; then
-		args+=(--arch i386 --kver "$K686" --module "$OUT/build-686/snd-omnibus.ko"
+		args+=(--arch i386 --kver "$K686" --module "$OUT/build-686/snd-omnibus-sb16.ko"
 			--file "$OUT/pcm-bench-i386:pcm-bench")
 	else
 		args+=(--kver "$KVER" --module "$MODULE" --file "$OUT/pcm-bench")
@@ -174,10 +174,13 @@ done
 
 # module sizes (text, data, bss) of the .ko files, for the table
 {
-	size "$MODULE" | tail -n 1 | awk '{ print "ko=omnibus-amd64 text=" $1 " data=" $2 " bss=" $3 }'
-	[ -f "$OUT/build-686/snd-omnibus.ko" ] &&
-		size "$OUT/build-686/snd-omnibus.ko" | tail -n 1 |
-		awk '{ print "ko=omnibus-686 text=" $1 " data=" $2 " bss=" $3 }'
+	for m in virtual es1370 ich sb16; do
+		size "$MODULE/snd-omnibus-$m.ko" | tail -n 1 |
+			awk -v m="$m" '{ print "ko=omnibus-" m "-amd64 text=" $1 " data=" $2 " bss=" $3 }'
+	done
+	[ -f "$OUT/build-686/snd-omnibus-sb16.ko" ] &&
+		size "$OUT/build-686/snd-omnibus-sb16.ko" | tail -n 1 |
+		awk '{ print "ko=omnibus-sb16-686 text=" $1 " data=" $2 " bss=" $3 }'
 	for m in snd-ens1370 snd-intel8x0 snd-ac97-codec ac97_bus snd-dummy snd-aloop; do
 		f=$(find "$CACHE/kernel/$KVER/lib/modules/$KVER/kernel/sound" \
 			-name "$m.ko" | head -n 1)

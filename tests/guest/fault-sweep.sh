@@ -13,7 +13,9 @@
 #   probe.txt     one line per N of the probe sweep
 #   hwparams.txt  one line per N of the hw_params sweeps
 #   *.txt         the rest, read by the host side
-KO=/lib/modules/$(uname -r)/updates/snd-omnibus.ko
+# the module of that kind: snd-omnibus-$KIND
+KO=/lib/modules/$(uname -r)/updates/snd-omnibus-$KIND.ko
+MOD=snd_omnibus_$KIND
 FI=/sys/kernel/debug
 
 # card_now: CARD, PCM, SUB and BUF for the card now loaded.  Its number is
@@ -53,10 +55,10 @@ snap()
 			}
 			next
 		}
-		FILENAME == "/proc/modules" { print $1; if ($1 == "snd_omnibus") l = 1; next }
+		FILENAME == "/proc/modules" { print $1; if ($1 == mod) l = 1; next }
 		FILENAME == "/proc/asound/cards" && /^ *[0-9]+ \[/ { c++ }
 		{ print }
-		END { print "cards=" c + 0 " loaded=" l + 0 }' \
+		END { print "cards=" c + 0 " loaded=" l + 0 }' mod=$MOD \
 		/proc/ioports /proc/dma /proc/interrupts /proc/asound/cards /proc/modules
 }
 
@@ -133,10 +135,10 @@ mixer()
 
 # --- a clean load: the dependencies stay loaded, the sizes are noted ------
 # shellcheck disable=SC2086 # PARAMS is a list of words
-modprobe snd-omnibus $PARAMS || exit 1
+modprobe snd-omnibus-$KIND $PARAMS || exit 1
 card_now "first load"
 cat "$BUF" >/out/buffers-normal.txt
-rmmod snd-omnibus || exit 1
+rmmod $MOD || exit 1
 echo scan >$FI/kmemleak
 echo clear >$FI/kmemleak
 
@@ -166,15 +168,15 @@ nth()
 echo 30 >/proc/sys/kernel/hung_task_timeout_secs
 fi_nth_mode
 # The loader's own allocations come first: count those of a load whose
-# init fails at once (virtual_cards=-1 is refused before anything else).
+# init fails at once (index=32 is refused before any card is made).
 # Up to that N a failure is the loader's, which need not say anything; the
 # sweep samples the loader's (every LSTRIDE-th) and tries every N of the
 # driver's (every STRIDE-th).
 # shellcheck disable=SC2086
-L=$(/data/fault-nth load 1000000 "$KO" "$PARAMS virtual_cards=-1" |
+L=$(/data/fault-nth load 1000000 "$KO" "$PARAMS index=32" |
 	sed -n 's/.* calls=\([0-9]*\)$/\1/p')
 T=$(/data/fault-nth load 1000000 "$KO" "$PARAMS" | sed -n 's/.* calls=\([0-9]*\)$/\1/p')
-rmmod snd_omnibus
+rmmod $MOD
 echo "loader: $L allocations, whole load: $T" | tee /out/loader.txt
 logscan /dev/null >/dev/null
 before=$(snap)
@@ -190,7 +192,7 @@ while [ "$n" -le "$MAXN" ]; do
 	unload=ok
 	case $state in
 	*loaded=1)
-		rmmod snd_omnibus 2>/dev/null || unload=failed
+		rmmod $MOD 2>/dev/null || unload=failed
 		after=$(snap)
 		;;
 	esac
@@ -202,7 +204,7 @@ while [ "$n" -le "$MAXN" ]; do
 		printf '%s\n' "$after" >/tmp/snap-after
 		diff /tmp/snap-before /tmp/snap-after >>/out/probe-leftover.txt
 		# start the next try from a clean slate again
-		rmmod snd_omnibus 2>/dev/null
+		rmmod $MOD 2>/dev/null
 		before=$(snap)
 	fi
 	where=loader
@@ -241,7 +243,7 @@ echo clear >$FI/kmemleak
 # --- then a clean load works and plays --------------------------------------
 dmesg -c >/dev/null
 # shellcheck disable=SC2086
-modprobe snd-omnibus $PARAMS
+modprobe snd-omnibus-$KIND $PARAMS
 echo $? >/out/after-probe.rc
 card_now "the load after the probe sweep"
 { dmesg; cat /proc/asound/cards; ls -l /dev/snd; } >/out/after-probe-dmesg.txt 2>&1
@@ -286,7 +288,7 @@ sed -n 's/.*p0: preallocated \([0-9]*\) bytes.*/\1/p' /out/buffers-normal.txt |
 echo $(($(cat /tmp/pre) / 1024)) >"$SUB/prealloc"
 cat "$BUF" >/out/buffers-restored.txt
 play_check after-hwparams
-rmmod snd-omnibus
+rmmod $MOD
 
 # --- the fallback: every allocation of order 4 (64 KiB) or more fails while
 # the module loads; pre-allocation halves down to what it gets (32 KiB) ------
@@ -296,7 +298,7 @@ echo 4 >$FI/fail_page_alloc/min-order
 echo Y >$FI/fail_page_alloc/task-filter
 dmesg -c >/dev/null
 # shellcheck disable=SC2086
-sh -c "echo 1 >/proc/self/make-it-fail; exec modprobe snd-omnibus $PARAMS"
+sh -c "echo 1 >/proc/self/make-it-fail; exec modprobe snd-omnibus-$KIND $PARAMS"
 echo $? >/out/fallback.rc
 card_now "the fallback load"
 echo 0 >$FI/fail_page_alloc/probability
@@ -313,7 +315,7 @@ cat "$SUB/hw_params" >/out/hw-fallback.txt
 cat "$BUF" >/out/buffers-fallback-play.txt
 wait
 APLAY_ARGS=""
-rmmod snd-omnibus
+rmmod $MOD
 printf '%s\n' "$before" >/tmp/snap-before
 snap >/tmp/snap-end
 diff /tmp/snap-before /tmp/snap-end >/out/end-leftover.txt

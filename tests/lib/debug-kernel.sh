@@ -270,8 +270,8 @@ vm__is_debug_kver()
 	return 1
 }
 
-# vm_debug_module SRC OUT: print the path of snd-omnibus.ko for the debug
-# kernel: $MODULE when it was built for it (tests/run.sh with
+# vm_debug_module SRC OUT: print the directory of the snd-omnibus modules
+# for the debug kernel: $MODULE when they were built for it (tests/run.sh with
 # OMNIBUS_KERNEL=debug), else one built from the sources in SRC in a copy
 # under OUT (make's output in OUT/build.log).
 vm_debug_module()
@@ -280,8 +280,9 @@ vm_debug_module()
 
 	kver=$(vm_debug_kver) || exit 1
 	kdir=$(vm_debug_kdir) || exit 1
-	if [ -f "${MODULE:-}" ] &&
-	   [ "$(modinfo -F vermagic "$MODULE" 2>/dev/null | cut -d' ' -f1)" = "$kver" ]; then
+	if [ -f "${MODULE:-}/snd-omnibus-virtual.ko" ] &&
+	   [ "$(modinfo -F vermagic "$MODULE/snd-omnibus-virtual.ko" 2>/dev/null |
+		cut -d' ' -f1)" = "$kver" ]; then
 		printf '%s\n' "$MODULE"
 		return 0
 	fi
@@ -291,5 +292,5 @@ vm_debug_module()
 	rm -f "$out"/*.mod.c
 	make -C "$kdir" M="$out" modules >"$out/build.log" 2>&1 ||
 		vm_die "building snd-omnibus for $kver failed ($out/build.log)"
-	printf '%s\n' "$out/snd-omnibus.ko"
+	printf '%s\n' "$out"
 }

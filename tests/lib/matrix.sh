@@ -428,11 +428,22 @@ mx_times()
 
 # ---- the kernel matrix: one entry, end to end --------------------------
 
-# mx__module_file ROOT KVER: the snd-omnibus module DKMS installed for KVER
-# (plain or compressed), empty if there is none.
+# the modules the package builds, one per backend (dkms.conf)
+MX_MODULES="snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16"
+
+# mx__module_file ROOT KVER: the snd-omnibus modules DKMS installed for KVER
+# (plain or compressed), one per line; empty unless all of them are there.
 mx__module_file()
 {
-	ls "$1/lib/modules/$2/updates/dkms/snd-omnibus.ko"* 2>/dev/null | head -n 1
+	local m f files=""
+
+	for m in $MX_MODULES; do
+		f=$(ls "$1/lib/modules/$2/updates/dkms/$m.ko"* 2>/dev/null | head -n 1)
+		[ -n "$f" ] || return 0
+		files="$files$f
+"
+	done
+	printf '%s' "$files"
 }
 
 # mx__plain_ko FILE OUT: FILE decompressed (as the guest's kmod needs) to OUT.
@@ -461,8 +472,9 @@ mx__build_warnings()
 
 # The guest's part: which driver gets the ES1370 (and the ICH) when udev
 # loads drivers, with and without the switch of /etc/modprobe.d/snd-omnibus.conf;
-# the virtual card's loopback; playback through snd-omnibus on every backend
-# the package has (ICH and SB16 where their sources are in the DKMS tree).
+# the virtual card's loopback; playback through the snd-omnibus module of
+# every backend the package has (ICH and SB16 where their sources are in
+# the DKMS tree).
 MX_SCENARIO='
 # the driver bound to PCI function VENDOR DEVICE, "none" or "absent"
 pci_driver() {
@@ -486,14 +498,23 @@ card_of() {
 bind() {
 	echo "$1 es1370=$(pci_driver 0x1274 0x5000) ich=$(pci_driver 0x8086 0x2415)" >>/out/bind.txt
 }
+# rmmod every snd-omnibus module loaded
+unload_ours() {
+	for m in $(awk '\''$1 ~ /^snd_omnibus_/ { print $1 }'\'' /proc/modules); do
+		rmmod "$m" || exit 1
+	done
+}
 
 # 1. as installed: udev loads the in-tree drivers
 udev_coldplug
 bind default
 lsmod >/out/lsmod-default.txt
-# 2. snd-omnibus loaded by hand (virtual card): takes no chip, says who has it
+# 2. the snd-omnibus modules loaded by hand: the PCI ones take no chip and
+# say who has it
 dmesg -c >/dev/null
-modprobe snd-omnibus virtual_cards=1 || exit 1
+modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
+modprobe snd-omnibus-es1370 || exit 1
+[ -z "$ICH" ] || modprobe snd-omnibus-ich || exit 1
 dmesg >/out/byhand-dmesg.txt
 bind byhand
 cat /proc/asound/cards >/out/cards-byhand.txt
@@ -505,13 +526,14 @@ aplay -q -D "hw:$v,0" /data/noise-virtual.wav 2>/out/aplay-virtual.err
 wait $rec
 cp /tmp/cap.wav /out/virtual-cap.wav
 rm -f /tmp/cap.wav
-rmmod snd-omnibus snd-ens1370 snd-intel8x0 || exit 1
+unload_ours
+rmmod snd-ens1370 snd-intel8x0 || exit 1
 bind unloaded
-# 2b. claim_pci=0 (for loading at boot for ISA or virtual cards): the free
+# 2b. the virtual module (as loaded at boot for a virtual card): the free
 # chips stay free, ready for the in-tree drivers
-modprobe snd-omnibus virtual_cards=1 claim_pci=0 || exit 1
+modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
 bind noclaim
-rmmod snd-omnibus || exit 1
+rmmod snd-omnibus-virtual || exit 1
 # 3. the switch: the shipped file with its softdep lines uncommented
 mkdir -p /etc/modprobe.d
 sed "s/^#softdep/softdep/" /data/snd-omnibus.conf >/etc/modprobe.d/snd-omnibus.conf
@@ -530,15 +552,15 @@ if [ -n "$ICH" ]; then
 fi
 # 3b. the ISA Sound Blaster 16 (no driver is ever autoloaded for it)
 if [ -n "$SB16" ]; then
-	rmmod snd-omnibus || exit 1
-	modprobe snd-omnibus port=0x220 irq=5 dma8=1 dma16=5 || exit 1
+	modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
 	s=$(card_of "Sound Blaster 16")
 	aplay -q -D "hw:$s,0" /data/noise44.wav 2>/out/aplay-sb16.err
 fi
 # 4. the switch left on, the module gone (apt remove keeps conffiles): the
 # missing softdep module is skipped and the in-tree drivers load as before
-rmmod snd-omnibus snd-ens1370 snd-intel8x0 || exit 1
-rm -f /lib/modules/*/updates/snd-omnibus.ko
+unload_ours
+rmmod snd-ens1370 snd-intel8x0 || exit 1
+rm -f /lib/modules/*/updates/snd-omnibus-*.ko
 depmod
 udev_coldplug
 bind removed
@@ -548,7 +570,7 @@ echo done >>/out/bind.txt
 # mx_kernel_matrix NAME: the whole matrix entry NAME (see t-matrix-*.sh).
 mx_kernel_matrix()
 {
-	local n=$1 out deb ver ko f dv rc log lines ich="" sb16="" img kver
+	local n=$1 out deb ver ko k f dv rc log lines ich="" sb16="" img kver
 	local wav=$REPO/tests/lib/wav.py
 
 	out=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-matrix-$n.XXXXXX")}
@@ -584,7 +606,7 @@ mx_kernel_matrix()
 		pass "matrix-$n-deb-install"
 	else
 		sed 's/^/    /' "$out/install.log" | tail -n 30
-		fail "matrix-$n-deb-install" "apt-get install exited $rc, module for $MX_KVER: ${ko:-none}"
+		fail "matrix-$n-deb-install" "apt-get install exited $rc, modules for $MX_KVER: $(ls "$MX_ROOT/lib/modules/$MX_KVER/updates/dkms" 2>/dev/null | tr '\n' ' ')"
 	fi
 	log=$(ls "$MX_ROOT/var/lib/dkms/snd-omnibus/$ver/$MX_KVER"/*/log/make.log 2>/dev/null | head -n 1)
 	if [ -z "$log" ]; then
@@ -599,15 +621,24 @@ mx_kernel_matrix()
 			fail "matrix-$n-build-no-warnings" "$(printf '%s\n' "$lines" | head -n 1)"
 		fi
 	fi
+	rm -rf "$out/modules"
 	if [ -n "$ko" ]; then
-		f=${ko#"$MX_ROOT"}
-		if [ "$(mx_chroot modinfo -F version "$f")" = "$ver" ] &&
-		   mx_chroot modinfo -F vermagic "$f" | grep -q "^$MX_KVER "; then
+		mkdir -p "$out/modules"
+		dv=""
+		while read -r k; do
+			f=${k#"$MX_ROOT"}
+			if [ "$(mx_chroot modinfo -F version "$f")" != "$ver" ] ||
+			   ! mx_chroot modinfo -F vermagic "$f" | grep -q "^$MX_KVER "; then
+				dv="$dv $(basename "$f"): $(mx_chroot modinfo -F version "$f") / $(mx_chroot modinfo -F vermagic "$f");"
+			fi
+			f=$(basename "$k")
+			mx__plain_ko "$k" "$out/modules/${f%.ko*}.ko"
+		done <<<"$ko"
+		if [ -z "$dv" ]; then
 			pass "matrix-$n-modinfo"
 		else
-			fail "matrix-$n-modinfo" "$(mx_chroot modinfo -F version "$f") / $(mx_chroot modinfo -F vermagic "$f")"
+			fail "matrix-$n-modinfo" "$dv"
 		fi
-		mx__plain_ko "$ko" "$out/snd-omnibus.ko"
 	fi
 
 	# --- a second kernel's headers: DKMS builds for it too ---------------
@@ -695,7 +726,7 @@ mx_kernel_matrix()
 	mx_leave
 
 	# --- the module DKMS built boots with the suite's kernel and plays ---
-	if [ -z "$img" ] || [ ! -f "$out/snd-omnibus.ko" ]; then
+	if [ -z "$img" ] || [ ! -f "$out/modules/snd-omnibus-virtual.ko" ]; then
 		fail "matrix-$n-vm" "no linux-image or no module to boot"
 		mx_times
 		return 0
@@ -724,7 +755,7 @@ mx_kernel_matrix()
 		--qemu-args "-audiodev wav,id=sb,path=$out/vm/sb16.wav")
 	[ "$MX_ARCH" = amd64 ] || qa+=(--arch i386)
 	{ echo "ICH=$ich SB16=$sb16"; printf '%s\n' "$MX_SCENARIO"; } >"$out/scenario"
-	mx_time "$n: VM" vm_run --kver "$kver" --module "$out/snd-omnibus.ko" \
+	mx_time "$n: VM" vm_run --kver "$kver" --module "$out/modules" \
 		--out "$out/vm" --timeout 180 "${qa[@]}" \
 		--file "$REPO/modprobe/snd-omnibus.conf:snd-omnibus.conf" \
 		--file "$out/noise44.wav" --file "$out/noise48.wav" \
@@ -747,14 +778,15 @@ mx__vm_checks()
 		return 0
 	fi
 	sed 's/^/    guest: /' "$b"
-	# as installed: the in-tree drivers have their chips, snd-omnibus is not loaded
+	# as installed: the in-tree drivers have their chips, no snd-omnibus
+	# module is loaded
 	if grep -qx 'default es1370=snd_ens1370 ich=snd_intel8x0' "$b" &&
-	   ! grep -q '^snd_omnibus ' "$vo/lsmod-default.txt"; then
+	   ! grep -q '^snd_omnibus_' "$vo/lsmod-default.txt"; then
 		pass "matrix-$n-coexist-default-in-tree"
 	else
-		fail "matrix-$n-coexist-default-in-tree" "$(grep '^default' "$b"; grep -c '^snd_omnibus ' "$vo/lsmod-default.txt") snd_omnibus loaded"
+		fail "matrix-$n-coexist-default-in-tree" "$(grep '^default' "$b"; grep -c '^snd_omnibus_' "$vo/lsmod-default.txt") snd_omnibus_* loaded"
 	fi
-	# loaded by hand: still theirs, one line says so per chip snd-omnibus knows
+	# loaded by hand: still theirs, one line says so per chip of ours
 	exp=0
 	[ -z "$ich" ] || exp=1
 	if grep -qx 'byhand es1370=snd_ens1370 ich=snd_intel8x0' "$b" &&
@@ -764,19 +796,20 @@ mx__vm_checks()
 	else
 		fail "matrix-$n-coexist-byhand-names-holder" "$(grep '^byhand' "$b"; grep -i 'driven by' "$vo/byhand-dmesg.txt")"
 	fi
-	# claim_pci=0: snd-omnibus leaves free chips alone
+	# snd-omnibus-virtual leaves free chips alone
 	if grep -qx 'unloaded es1370=none ich=none' "$b" &&
 	   grep -qx 'noclaim es1370=none ich=none' "$b"; then
-		pass "matrix-$n-claim-pci-off-leaves-chips"
+		pass "matrix-$n-virtual-module-leaves-chips"
 	else
-		fail "matrix-$n-claim-pci-off-leaves-chips" "$(grep -e '^unloaded' -e '^noclaim' "$b")"
+		fail "matrix-$n-virtual-module-leaves-chips" "$(grep -e '^unloaded' -e '^noclaim' "$b")"
 	fi
-	# the switch: snd-omnibus first, it binds
+	# the switch: snd-omnibus-es1370 (and -ich) first, they bind
 	exp='snd_intel8x0'
 	[ -z "$ich" ] || exp='snd_omnibus_ich'
 	if grep -qx "switched es1370=snd_omnibus_es1370 ich=$exp" "$b" &&
-	   grep -q '^softdep snd_ens1370 pre: snd-omnibus' "$vo/softdep.txt" &&
-	   grep -q '^snd_omnibus ' "$vo/lsmod-switched.txt"; then
+	   grep -q '^softdep snd_ens1370 pre: snd-omnibus-es1370' "$vo/softdep.txt" &&
+	   grep -q '^softdep snd_intel8x0 pre: snd-omnibus-ich' "$vo/softdep.txt" &&
+	   grep -q '^snd_omnibus_es1370 ' "$vo/lsmod-switched.txt"; then
 		pass "matrix-$n-coexist-switch-binds-snd-omnibus"
 	else
 		fail "matrix-$n-coexist-switch-binds-snd-omnibus" "$(grep '^switched' "$b"; cat "$vo/softdep.txt")"

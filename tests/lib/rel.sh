@@ -34,8 +34,8 @@ snap() {
 		echo "# cards"
 		cat /proc/asound/cards
 		echo "# module"
-		ls -d /sys/module/snd_omnibus 2>/dev/null
-		grep "^snd_omnibus " /proc/modules | cut -d" " -f1,3
+		ls -d /sys/module/snd_omnibus_* 2>/dev/null
+		grep "^snd_omnibus_" /proc/modules | cut -d" " -f1,3
 	} >"/out/res-$1.txt" 2>&1
 	awk '"'"'/^(MemAvailable|Slab|SUnreclaim):/ { print $1, $2 }'"'"' /proc/meminfo \
 		>"/out/mem-$1.txt"

@@ -26,7 +26,7 @@
 # linux-source-6.1 into $CACHE/debug) boots with `vm_run --kver debug` or
 # KVER=debug (or its release, VERSION-omnibus-debug, which vm_debug_kver
 # prints); tests/run.sh uses it with OMNIBUS_KERNEL=debug.  On it every
-# vm_run unloads snd-omnibus after the scenario, makes kmemleak scan
+# vm_run unloads the snd-omnibus modules after the scenario, makes kmemleak scan
 # (DIR/kmemleak.txt) and scans the kernel log: the report lines go to
 # DIR/reports.txt and $TEST_OUT/kernel-reports.txt, which makes run.sh
 # fail the test (VM_REPORTS=1 does the same on any kernel).  Its time
@@ -594,7 +594,9 @@ echo "===SCENARIO-EXIT $rc==="
 if [ -w "$kml" ]; then
 	# unload what the scenario left loaded (a leak shows once the module
 	# is gone), then two scans: an object unreferenced in both is reported
-	grep -q '^snd_omnibus ' /proc/modules && /sbin/rmmod snd_omnibus
+	for m in $(awk '$1 ~ /^snd_omnibus_/ { print $1 }' /proc/modules); do
+		/sbin/rmmod "$m"
+	done
 	echo scan >"$kml"
 	echo scan >"$kml"
 	cat "$kml" >/tmp/kmemleak.txt
@@ -739,20 +741,33 @@ vm_base()
 	printf '%s\n' "$VM_BASE"
 }
 
-# vm__add_modules KVER ROOT MODULE...: put out-of-tree modules into
+# vm__add_modules KVER ROOT MODULE...: put out-of-tree modules (files, or
+# directories of them) into
 # ROOT/lib/modules/KVER/updates, together with any in-kernel module they need
 # that the base tree lacks, and regenerate the modules.* indexes.
 vm__add_modules()
 {
 	local kver=$1 root=$2 full dm m f vermagic symvers
+	local -a kos=()
 	shift 2
+	# a directory stands for every module in it
+	for m in "$@"; do
+		if [ -d "$m" ]; then
+			for f in "$m"/*.ko; do
+				[ -f "$f" ] || vm_die "no module in $m"
+				kos+=("$f")
+			done
+		else
+			kos+=("$m")
+		fi
+	done
 
 	full=$CACHE/kernel/$kver/lib/modules/$kver
 	dm=$root.depmod
 	rm -rf "$dm"
 	mkdir -p "$dm/full/lib/modules/$kver/updates" \
 		"$dm/run/lib/modules/$kver/updates" "$root/lib/modules/$kver/updates"
-	for m in "$@"; do
+	for m in "${kos[@]}"; do
 		[ -f "$m" ] || vm_die "module $m not found"
 		vermagic=$(modinfo -F vermagic "$m" 2>/dev/null) || true
 		case $vermagic in
@@ -864,7 +879,8 @@ vm__reports()
 #
 #   --kver KVER          kernel release to boot (default: $KVER, else vm_kver;
 #                        "debug": the debug kernel, see above)
-#   --module FILE.ko     out-of-tree module, installed in updates/ (repeatable)
+#   --module FILE.ko     out-of-tree module, installed in updates/ (repeatable);
+#                        a directory: every *.ko in it
 #   --scenario FILE      /bin/sh script run in the guest as /scenario
 #                        ("-" reads it from stdin)
 #   --file HOST[:NAME]   copy HOST to /data/NAME in the guest (repeatable)
