@@ -909,6 +909,11 @@ vm__reports()
 #                        commands, replies and QMP events (DEVICE_DELETED,
 #                        SUSPEND, WAKEUP...) are logged to DIR/monitor.log.
 #                        Give the devices ids (-device ES1370,id=snd0).
+#   --ioapic             on the debug kernel, keep the I/O APIC (no
+#                        "noapic", see below): an interrupt on the 8259s
+#                        cannot wake the machine from s2idle (their irq_chip
+#                        has no wake support).  ISA IRQs then come from
+#                        SeaBIOS's MP table, which leaves out 5, 9, 10, 11.
 #
 # Writes into DIR:
 #   serial.log   raw serial console (CR LF line ends)
@@ -928,6 +933,7 @@ vm_run()
 	local kver=${KVER:-} out="" timeout=120 gtimeout="" mem=512
 	local arch=x86_64 scenario="" cmdline="" opt spec name kdir work rc=0 f
 	local qemu_rc=0 qemu kver_given="" monitor="" mon_pid="" mon_dir="" attempt
+	local noapic=" noapic"
 	local qemu_pid waited boot_limit hung
 	local -a mods=() files=() qargs=() envs=() words=() mon_args=()
 
@@ -940,6 +946,11 @@ vm_run()
 		fi
 		if [ "$opt" = "--monitor" ]; then
 			monitor=1
+			shift
+			continue
+		fi
+		if [ "$opt" = "--ioapic" ]; then
+			noapic=""
 			shift
 			continue
 		fi
@@ -994,7 +1005,7 @@ vm_run()
 	# on the 8259s, because SeaBIOS's MP table, which the I/O APIC would
 	# then follow, has no entry for ISA IRQ 5 (the SB16's).
 	if vm__is_debug_kver "$kver"; then
-		cmdline="$cmdline acpi=noirq noapic"
+		cmdline="$cmdline acpi=noirq$noapic"
 		timeout=$((timeout * ${VM_DEBUG_SLOWDOWN:-3} + 60))
 		[ -z "$gtimeout" ] || gtimeout=$((gtimeout * ${VM_DEBUG_SLOWDOWN:-3}))
 		[ -n "$gtimeout" ] || gtimeout=$((timeout - 80))
