@@ -15,8 +15,9 @@
 # memory figures, then RUNS times play SECONDS_PLAY of silence (interrupts,
 # timer callbacks and period events per second, CPU time, start latency)
 # and poll the position for SECONDS_POLL (granularity); then, with a CPU
-# hog in the guest, RUNS times search down XRUN_SIZES for the smallest
-# period that plays SECONDS_XRUN with no xrun; unload.  The guest side is
+# hog in the guest, RUNS times search down XRUN_SIZES (SECONDS_XRUN_SEARCH
+# each) for the smallest period that plays with no xrun, and confirm it,
+# or the next larger size that holds, over SECONDS_XRUN; unload.  The guest side is
 # tests/bench/guest.sh with tests/bench/pcm-bench.c; tests/bench/report.py
 # prints the table (medians of the runs, ratios ours / in-tree) and draws
 # the plots.
@@ -27,7 +28,8 @@
 #   BENCH_RUNS          runs per figure [3]
 #   BENCH_SECONDS_PLAY  seconds per play run [10]
 #   BENCH_SECONDS_POLL  seconds per poll run [1]
-#   BENCH_SECONDS_XRUN  seconds each period size must play under the hog [20]
+#   BENCH_SECONDS_XRUN  seconds the answer must play under the hog [20]
+#   BENCH_SECONDS_XRUN_SEARCH  seconds per size in the search before [2]
 #   BENCH_TIMER_US      QEMU's audio timer-period in microseconds [1000]
 #   BENCH_ICOUNT        QEMU -icount setting, "off" for none [shift=0,sleep=off]
 #   BENCH_PLOTS         directory for the PNG plots [BENCH_OUT]
@@ -49,6 +51,7 @@ RUNS=${BENCH_RUNS:-3}
 SECONDS_PLAY=${BENCH_SECONDS_PLAY:-10}
 SECONDS_POLL=${BENCH_SECONDS_POLL:-1}
 SECONDS_XRUN=${BENCH_SECONDS_XRUN:-20}
+SECONDS_XRUN_SEARCH=${BENCH_SECONDS_XRUN_SEARCH:-2}
 TIMER_US=${BENCH_TIMER_US:-1000}
 ICOUNT=${BENCH_ICOUNT:-shift=0,sleep=off}
 PLOTS=${BENCH_PLOTS:-$OUT}
@@ -102,6 +105,7 @@ RUNS=$RUNS
 SECONDS_PLAY=$SECONDS_PLAY
 SECONDS_POLL=$SECONDS_POLL
 SECONDS_XRUN=$SECONDS_XRUN
+SECONDS_XRUN_SEARCH=$SECONDS_XRUN_SEARCH
 PERIOD=$PERIOD
 PERIODS=$PERIODS
 XRUN_SIZES="$XRUN_SIZES"
@@ -109,7 +113,7 @@ XRUN_PERIODS=$XRUN_PERIODS
 EOF
 	cat "$BENCH/guest.sh"
 	echo "bench_setup"
-	echo "echo 'kind=setup device=$1 timer_period_us=$TIMER_US icount=$ICOUNT' >>\$R"
+	echo "echo 'kind=setup device=$1 timer_period_us=$TIMER_US icount=$ICOUNT seconds_xrun=$SECONDS_XRUN seconds_xrun_search=$SECONDS_XRUN_SEARCH' >>\$R"
 	case $1 in
 	es1370)
 		echo "bench_driver omnibus 44100 pci - modprobe snd-omnibus-es1370"

@@ -15,7 +15,7 @@
 #          with a kprobe), or "-"
 #
 # Settings (from bench.sh): RUNS, SECONDS_PLAY, SECONDS_POLL,
-# SECONDS_XRUN, PERIOD, PERIODS, XRUN_SIZES, XRUN_PERIODS.
+# SECONDS_XRUN, SECONDS_XRUN_SEARCH, PERIOD, PERIODS, XRUN_SIZES, XRUN_PERIODS.
 
 T=/sys/kernel/debug/tracing
 R=/out/results.txt
@@ -131,37 +131,37 @@ bench_driver()
 	done
 
 	# the smallest period that plays SECONDS_XRUN with no xrun while a CPU
-	# hog runs: down the list of sizes until one fails; later runs start
-	# two sizes above the previous run's answer
+	# hog runs.  First a search down the list of sizes, SECONDS_XRUN_SEARCH
+	# each, until one fails (later runs start two sizes above the previous
+	# run's answer); then the size found must play SECONDS_XRUN, and when
+	# it does not, the next larger one must, and so on up the list.
 	r=1
 	top=0
 	while [ $r -le "$RUNS" ]; do
-		best=-
+		cand=-
 		hog_start
 		for p in $XRUN_SIZES; do
 			[ "$top" -gt 0 ] && [ "$p" -gt "$top" ] && continue
-			line=$(/data/pcm-bench play $PCM "$rate" "$p" "$XRUN_PERIODS" "$SECONDS_XRUN")
-			echo "driver=$name kind=xrun run=$r $line" >>$R
-			case $line in
-			refused=*) continue ;;
-			esac
-			# it must also have kept the rate (QEMU's ES1370 model
-			# moves at most one period per audio timer tick)
-			ok=$(printf '%s\n' "$line" | awk -v r="$rate" '{
-				for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-				due = v["elapsed_ns"] / 1e9 * r
-				print (v["xruns"] == 0 && v["played"] >= 0.97 * due - v["period"] * v["periods"]) ? 1 : 0
-			}')
-			[ "$ok" = 1 ] || break
-			best=$p
+			xrun_try search "$p" "$SECONDS_XRUN_SEARCH" && cand=$p
+			[ "$XRUN_OK" = 1 ] || break
 		done
+		best=-
+		if [ "$cand" != - ]; then
+			for p in $(printf '%s\n' $XRUN_SIZES | sort -n); do
+				[ "$p" -lt "$cand" ] && continue
+				if xrun_try confirm "$p" "$SECONDS_XRUN"; then
+					best=$p
+					break
+				fi
+			done
+		fi
 		hog_stop
 		if [ "$best" = - ] && [ "$top" -gt 0 ]; then
 			# even the start size failed: this run again from the top
 			top=0
 			continue
 		fi
-		echo "driver=$name kind=smallest run=$r period=$best" >>$R
+		echo "driver=$name kind=smallest run=$r period=$best search=$cand" >>$R
 		if [ "$best" != - ]; then
 			top=$((best * 4))
 		fi
@@ -181,6 +181,27 @@ bench_driver()
 		log "card 0 is still there after unloading $name"
 		echo "driver=$name error=unload" >>$R
 	fi
+}
+
+# xrun_try PHASE PERIOD SECONDS: play PERIOD-frame periods for SECONDS under
+# the hog; the line goes to $R.  True (and XRUN_OK=1) when it played with
+# no xrun and kept the rate (QEMU's ES1370 model moves at most one period
+# per audio timer tick); XRUN_OK=1 too when the driver refused the size
+# (a search goes on below it), with a false status.
+xrun_try()
+{
+	line=$(/data/pcm-bench play $PCM "$rate" "$2" "$XRUN_PERIODS" "$3")
+	echo "driver=$name kind=xrun phase=$1 run=$r $line" >>$R
+	XRUN_OK=1
+	case $line in
+	refused=*) return 1 ;;
+	esac
+	XRUN_OK=$(printf '%s\n' "$line" | awk -v r="$rate" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		due = v["elapsed_ns"] / 1e9 * r
+		print (v["xruns"] == 0 && v["played"] >= 0.97 * due - v["period"] * v["periods"]) ? 1 : 0
+	}')
+	[ "$XRUN_OK" = 1 ]
 }
 
 # the core every driver needs, loaded first so that neither side pays for

@@ -219,7 +219,8 @@ def main():
             p("- %s, %s: %s" % (dev, drv, ", ".join(mods)))
     p("")
     for dev in devices:
-        keys = ["kernel", "timer_period_us", "icount", "host_load_before",
+        keys = ["kernel", "timer_period_us", "icount", "seconds_xrun",
+                "seconds_xrun_search", "host_load_before",
                 "host_load_after", "wall_s"]
         p("- %s: %s" % (dev, ", ".join("%s=%s" % (k, setup.get("%s.%s" % (dev, k), "?"))
                                        for k in keys)))
