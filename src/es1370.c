@@ -867,7 +867,8 @@ static int es1370_probe(struct pci_dev *pci, const struct pci_device_id *id)
 	}
 	err = pci_request_regions(pci, "snd-omnibus ES1370");
 	if (err < 0) {
-		dev_err(&pci->dev, "I/O ports %pR are taken by another driver: %d\n",
+		/* -EBUSY both for a conflict and a failed allocation */
+		dev_err(&pci->dev, "cannot reserve I/O ports %pR (another driver has them, or no memory): %d\n",
 			&pci->resource[0], err);
 		goto fail;
 	}

@@ -1105,7 +1105,8 @@ static int ich_probe(struct pci_dev *pci, const struct pci_device_id *id)
 		goto fail;
 	err = pci_request_regions(pci, "snd-omnibus ICH");
 	if (err < 0) {
-		dev_err(&pci->dev, "registers %pR %pR are taken by another driver: %d\n",
+		/* -EBUSY both for a conflict and a failed allocation */
+		dev_err(&pci->dev, "cannot reserve registers %pR %pR (another driver has them, or no memory): %d\n",
 			&pci->resource[chip->nam_bar],
 			&pci->resource[chip->nabm_bar], err);
 		goto fail;
