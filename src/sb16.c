@@ -118,6 +118,8 @@ struct sb16_stream {
 	bool running;
 	unsigned long interrupts;	/* since the last prepare */
 	unsigned long started;		/* jiffies at START */
+	u8 start_cmd[4];		/* the DSP's DMA command, sent at START */
+	bool fresh;			/* prepared, not started since */
 };
 
 struct sb16 {
@@ -497,9 +499,11 @@ static void sb16_hw_free(struct snd_pcm_substream *ss)
 }
 
 /*
- * Programs the 8237 (masked) and the DSP, and leaves the DSP halted: the
- * START trigger unmasks the channel and lets the DSP continue, so nothing
- * moves before it.
+ * Programs the 8237 (masked) and the DSP's rate; the DMA command itself
+ * waits for START, which unmasks the channel and sends it, so nothing
+ * moves before it.  (Sent here and halted at once, the command would let
+ * a DSP that buffers ahead, as QEMU's does, fill up meanwhile and pour
+ * that out at START, faster than the rate.)
  */
 static int sb16_prepare(struct snd_pcm_substream *ss)
 {
@@ -509,7 +513,7 @@ static int sb16_prepare(struct snd_pcm_substream *ss)
 	bool play = st->dir == SNDRV_PCM_STREAM_PLAYBACK;
 	unsigned int bytes = snd_pcm_lib_buffer_bytes(ss);
 	unsigned int count = snd_pcm_lib_period_bytes(ss);
-	u8 mode = 0, cmd[5];
+	u8 mode = 0, cmd[3];
 	int ch = st->ch, dma, err;
 
 	if (ch < 0)
@@ -541,16 +545,15 @@ static int sb16_prepare(struct snd_pcm_substream *ss)
 			(play ? DMA_MODE_WRITE : DMA_MODE_READ) | DMA_AUTOINIT |
 			DMA_MODE_NO_ENABLE);
 
-	cmd[0] = (ch == SB_CH16 ? SB_CMD_DMA16 : SB_CMD_DMA8) |
-		 SB_CMD_AUTO | SB_CMD_FIFO | (play ? 0 : SB_CMD_ADC);
-	cmd[1] = mode;
-	cmd[2] = count & 0xff;
-	cmd[3] = count >> 8;
-	cmd[4] = ch == SB_CH16 ? SB_CMD_HALT16 : SB_CMD_HALT8;
 	spin_lock_irq(&chip->lock);
-	err = sb_cmds(chip, cmd, 5);
+	st->start_cmd[0] = (ch == SB_CH16 ? SB_CMD_DMA16 : SB_CMD_DMA8) |
+			   SB_CMD_AUTO | SB_CMD_FIFO | (play ? 0 : SB_CMD_ADC);
+	st->start_cmd[1] = mode;
+	st->start_cmd[2] = count & 0xff;
+	st->start_cmd[3] = count >> 8;
+	st->fresh = true;
 	spin_unlock_irq(&chip->lock);
-	return err;
+	return 0;
 }
 
 /*
@@ -589,7 +592,11 @@ static int sb16_trigger(struct snd_pcm_substream *ss, int cmd)
 	case SNDRV_PCM_TRIGGER_START:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
 		sb_mask_dma(chip->chan[ch].dma, false);
-		err = sb_cmd(chip, ch == SB_CH16 ? SB_CMD_CONT16 : SB_CMD_CONT8);
+		if (st->fresh)
+			err = sb_cmds(chip, st->start_cmd, sizeof(st->start_cmd));
+		else
+			err = sb_cmd(chip, ch == SB_CH16 ? SB_CMD_CONT16 : SB_CMD_CONT8);
+		st->fresh = false;
 		st->running = !err;
 		st->started = jiffies;
 		break;
