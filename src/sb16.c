@@ -119,7 +119,6 @@ struct sb16_stream {
 	unsigned long interrupts;	/* since the last prepare */
 	unsigned long started;		/* jiffies at START */
 	u8 start_cmd[4];		/* the DSP's DMA command, sent at START */
-	bool fresh;			/* prepared, not started since */
 };
 
 struct sb16 {
@@ -551,7 +550,6 @@ static int sb16_prepare(struct snd_pcm_substream *ss)
 	st->start_cmd[1] = mode;
 	st->start_cmd[2] = count & 0xff;
 	st->start_cmd[3] = count >> 8;
-	st->fresh = true;
 	spin_unlock_irq(&chip->lock);
 	return 0;
 }
@@ -592,11 +590,11 @@ static int sb16_trigger(struct snd_pcm_substream *ss, int cmd)
 	case SNDRV_PCM_TRIGGER_START:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
 		sb_mask_dma(chip->chan[ch].dma, false);
-		if (st->fresh)
+		/* START always follows a prepare, PAUSE_RELEASE never */
+		if (cmd == SNDRV_PCM_TRIGGER_START)
 			err = sb_cmds(chip, st->start_cmd, sizeof(st->start_cmd));
 		else
 			err = sb_cmd(chip, ch == SB_CH16 ? SB_CMD_CONT16 : SB_CMD_CONT8);
-		st->fresh = false;
 		st->running = !err;
 		st->started = jiffies;
 		break;
