@@ -1,6 +1,6 @@
 #!/bin/bash
 # needs: debug-kernel
-# timeout: 3600
+# timeout: 7200
 # Fault injection on the debug kernel (tests/lib/debug-kernel.sh), one VM
 # per kind of card: the virtual card, ES1370 (-device ES1370), ICH AC'97
 # (-device AC97) and Sound Blaster 16 (-device sb16, port=0x220 irq=5
@@ -35,7 +35,8 @@
 # FAULT_LOADER_STRIDE-th, default 25), the driver's all tried with
 # OMNIBUS_KERNEL=debug (make reliability) and every FAULT_STRIDE-th
 # (default 20) otherwise (make check, for time); FAULT_KINDS picks the
-# cards (default: virtual es1370 ich sb16).
+# cards (default: virtual es1370 ich sb16); FAULT_JOBS VMs run at once
+# (default: the number of cores).
 set -eu
 . "$REPO/tests/lib/vm.sh"
 . "$REPO/tests/lib/test.sh"
@@ -53,6 +54,10 @@ LSTRIDE=${FAULT_LOADER_STRIDE:-25}
 # every warning of the allocators in these runs is about a failure injected
 export VM_FAULT_INJECTION=1
 MAXN=${FAULT_MAXN:-4000}
+# one VM's time limit (vm_run makes it 3 times longer on the debug
+# kernel): a sweep at every N loads the module about 1400 times (ES1370)
+VM_LIMIT=800
+[ "$STRIDE" -gt 1 ] || VM_LIMIT=1600
 
 DKVER=$(vm_debug_kver)
 DMOD=$(vm_debug_module "$REPO/src" "$OUT/module")
@@ -93,11 +98,11 @@ played()
 	fi
 }
 
-# run_kind KIND RATE PARAMS QEMU_ARGS...
-run_kind()
+# vm_kind KIND RATE PARAMS QEMU_ARGS...: the VM of one kind of card, its
+# output in $OUT/KIND (vm/, vm.log, vm-time)
+vm_kind()
 {
-	local kind=$1 rate=$2 params=$3 d=$OUT/$1 n bad t0 t1 pre fb line why
-	local runs fails reps leaks seed=600 name bs
+	local kind=$1 rate=$2 params=$3 d=$OUT/$1 t0 seed=600 name
 	shift 3
 
 	rm -rf "$d"
@@ -113,13 +118,19 @@ run_kind()
 		cat "$REPO/tests/guest/fault-sweep.sh"
 	} >"$d/scenario"
 	t0=$(date +%s)
-	vm_run --kver "$DKVER" --module "$DMOD" --out "$d/vm" --timeout 800 \
+	vm_run --kver "$DKVER" --module "$DMOD" --out "$d/vm" --timeout "$VM_LIMIT" \
 		--file "$OUT/fault-nth" --file "$OUT/report.re" \
 		--file "$d/data/after-probe.wav" --file "$d/data/after-hwparams.wav" \
 		--file "$d/data/fallback.wav" \
 		--scenario "$d/scenario" "$@" >"$d/vm.log" || true
-	t1=$(date +%s)
-	d=$d/vm
+	echo $(($(date +%s) - t0)) >"$d/vm-time"
+}
+
+# check_kind KIND: judge what the VM of KIND left (vm_kind)
+check_kind()
+{
+	local kind=$1 d=$OUT/$1/vm n bad pre fb line why runs fails reps leaks bs
+
 	if [ -f "$d/hang.txt" ]; then
 		fail "fault-$kind-hang" "$(grep -h 'N=' "$d/probe.txt" "$d/hwparams.txt" 2>/dev/null |
 			grep hang | head -n 1) (blocked tasks: $d/hang.txt)"
@@ -134,7 +145,7 @@ run_kind()
 		fig_probe_fail=$((fig_probe_fail + 1))
 		return 0
 	fi
-	echo "    $kind: VM $((t1 - t0)) s, probe sweep $(awk '{ printf "%.0f", $2 - $1 }' \
+	echo "    $kind: VM $(cat "$OUT/$kind/vm-time") s, probe sweep $(awk '{ printf "%.0f", $2 - $1 }' \
 		"$d/probe-time.txt") s"
 
 	# --- (a) probe sweep
@@ -297,21 +308,51 @@ run_kind()
 	fi
 }
 
-KINDS=" ${FAULT_KINDS:-virtual es1370 ich sb16} "
-[[ $KINDS != *" virtual "* ]] ||
-run_kind virtual 44100 "virtual_cards=1"
-[[ $KINDS != *" es1370 "* ]] ||
-run_kind es1370 44100 "" \
-	--qemu-args "-device ES1370,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$OUT/es1370/vm/out.wav"
-[[ $KINDS != *" ich "* ]] ||
-run_kind ich 48000 "" \
-	--qemu-args "-device AC97,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$OUT/ich/vm/out.wav,out.frequency=48000"
-[[ $KINDS != *" sb16 "* ]] ||
-run_kind sb16 44100 "port=0x220 irq=5 dma8=1 dma16=5" \
-	--qemu-args "-device sb16,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$OUT/sb16/vm/out.wav"
+# kind_args KIND: RATE, PARAMS and QEMU's arguments (QARGS) for that kind
+kind_args()
+{
+	QARGS=()
+	case $1 in
+	virtual) RATE=44100 PARAMS="virtual_cards=1" ;;
+	es1370)
+		RATE=44100 PARAMS=""
+		QARGS=(--qemu-args "-device ES1370,audiodev=snd0"
+			--qemu-args "-audiodev wav,id=snd0,path=$OUT/es1370/vm/out.wav")
+		;;
+	ich)
+		RATE=48000 PARAMS=""
+		QARGS=(--qemu-args "-device AC97,audiodev=snd0"
+			--qemu-args "-audiodev wav,id=snd0,path=$OUT/ich/vm/out.wav,out.frequency=48000")
+		;;
+	sb16)
+		RATE=44100 PARAMS="port=0x220 irq=5 dma8=1 dma16=5"
+		QARGS=(--qemu-args "-device sb16,audiodev=snd0"
+			--qemu-args "-audiodev wav,id=snd0,path=$OUT/sb16/vm/out.wav")
+		;;
+	esac
+}
+
+# The VMs run FAULT_JOBS at a time (default: one per core; each TCG guest
+# keeps one core busy), the longest sweeps first; then each is judged in
+# turn.
+JOBS=${FAULT_JOBS:-$(nproc)}
+KINDS=""
+for kind in es1370 virtual sb16 ich; do
+	case " ${FAULT_KINDS:-virtual es1370 ich sb16} " in
+	*" $kind "*) KINDS="$KINDS $kind" ;;
+	esac
+done
+for kind in $KINDS; do
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n || true
+	done
+	kind_args "$kind"
+	vm_kind "$kind" "$RATE" "$PARAMS" ${QARGS[@]+"${QARGS[@]}"} &
+done
+wait
+for kind in $KINDS; do
+	check_kind "$kind"
+done
 
 echo "FIGURE: fault-probe runs=$fig_probe_runs failures=$fig_probe_fail reports=$fig_probe_reports leaks=$fig_probe_leaks"
 echo "FIGURE: fault-hwparams runs=$fig_hw_runs failures=$fig_hw_fail reports=$fig_hw_reports leaks=$fig_hw_leaks"
