@@ -577,7 +577,8 @@ mx_kernel_matrix()
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
 	mx_target "$n"
-	vm_host_deps mmdebstrap dpkg-dev debhelper dh-dkms xz-utils zstd
+	# arch-test: mmdebstrap needs it for the i386 chroot (see vm_chroot_i386)
+	vm_host_deps mmdebstrap arch-test dpkg-dev debhelper dh-dkms xz-utils zstd
 	ver=$(make -s -C "$REPO" version)
 
 	mx_time "$n: chroot" mx_base

@@ -328,7 +328,10 @@ vm_chroot_i386()
 	local kver=${1:?usage: vm_chroot_i386 KVER} root stamp="" p v f debs=""
 	local mirror suite
 
-	command -v mmdebstrap >/dev/null || vm_host_deps mmdebstrap
+	# arch-test, only recommended by mmdebstrap, is what lets it make a
+	# chroot of another architecture ("install arch-test for foreign
+	# architecture support")
+	vm_host_deps mmdebstrap arch-test
 	vm__i386_ready "linux-headers-$kver"
 	root=$VM_I386/chroot-$kver
 	for p in $(vm__i386_header_pkgs "$kver"); do
