@@ -1,4 +1,5 @@
 #!/bin/bash
+# timeout: 3600
 #
 # t-rel-fuzz.sh - ioctl fuzzing of every card snd-omnibus makes (issue 6).
 #

@@ -30,8 +30,9 @@
 # ES1370 model closes its voice when S3 resets it, and QEMU's wav backend
 # then starts its file anew: for the ES1370 after S3 the file holds only
 # the part after the resume, which must be the rest of the stream, exact,
-# from 1.5 s in or later (the stream went on where it was, it did not
-# start again).  The mixer keeps its settings (ICH Master at 100 %).
+# from where the stream stood just before the suspend (its hw_ptr in the
+# status file) or later: the stream went on where it was, it did not
+# start again.  The mixer keeps its settings (ICH Master at 100 %).
 # The kernel log has no report.
 #
 # The SB16 is set to IRQ 7: on the debug kernel the VMs keep the I/O APIC
@@ -122,6 +123,11 @@ for m in $MODES; do
 		cat "/proc/asound/card${c%%:*}/pcm0p/sub0/hw_params" >"/out/$m-$tag.hw"
 	done
 	dmesg -c >"/out/dmesg-before-$m.txt"
+	# where each stream stands just before the suspend
+	for c in $CARDS; do
+		tag=${c%%:*} c=${c#*:}
+		cat "/proc/asound/card${c%%:*}/pcm0p/sub0/status" >"/out/$m-$tag.status"
+	done
 	case $m in
 	devices)
 		echo devices >/sys/power/pm_test
@@ -242,11 +248,15 @@ for m in $MODES; do
 			# plays out, converted, the few ms its mixer still held
 			other=0
 			[ "$tag" = sb ] && other=4096
-			if [ "$m$tag" = deepes ]; then
+			hw=$(sed -n 's/^hw_ptr *: *//p' "$V/$m-$tag.status" 2>/dev/null)
+			if [ "$m$tag" = deepes ] && [ -z "$hw" ]; then
+				ok=0 msg="no status of the stream before the suspend"
+			elif [ "$m$tag" = deepes ]; then
 				# the file has what came after the resume: the rest
-				# of the stream from where it was (1.5 s in at least)
+				# of the stream from where it stood before the
+				# suspend (its hw_ptr, S16 stereo) or later
 				msg=$(python3 "$SPLICE" --resumed-only "$D/$m-$tag.wav" \
-					"$V/$tag.wav" --min-start $((44100 * 4 * 3 / 2)) 2>&1) || ok=0
+					"$V/$tag.wav" --min-start $((hw * 4)) 2>&1) || ok=0
 			elif [ -n "$buf" ] && [ -n "$per" ]; then
 				msg=$(python3 "$SPLICE" "$D/$m-$tag.wav" "$V/$tag.wav" \
 					--max-skip $(((buf + per) * 4)) \

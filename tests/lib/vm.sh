@@ -363,7 +363,13 @@ vm_chroot_i386()
 		suite=$(. /etc/os-release && printf '%s\n' "$VERSION_CODENAME")
 		vm_log "building the i386 chroot for $kver ($suite from $mirror)"
 		rm -rf "$root.tmp"
+		# apt hands dpkg, which runs inside the chroot, the local .debs
+		# by their host paths: put copies there for the install (else
+		# "dpkg: error: cannot stat pathname"), and take them out after
 		mmdebstrap --arch=i386 --variant=apt --quiet \
+			--setup-hook="mkdir -p \"\$1$VM_I386/debs\"" \
+			--setup-hook="copy-in ${debs//,/ } $VM_I386/debs" \
+			--customize-hook="rm -rf \"\$1$VM_I386\"" \
 			--include="gcc,make,libc6-dev,kmod,bc$debs" \
 			"$suite" "$root.tmp" "deb $mirror $suite main" >&2 ||
 			vm_die "mmdebstrap of the i386 chroot failed"
