@@ -233,8 +233,11 @@ int omnibus_pcm_new(struct omnibus_card *oc, const struct omnibus_pcm_desc *desc
 	if (oc->num_pcms >= OMNIBUS_MAX_PCMS)
 		return -ENOSPC;
 	op = kzalloc(sizeof(*op), GFP_KERNEL);
-	if (!op)
+	if (!op) {
+		dev_err(oc->card->dev, "cannot create PCM device %d: %d\n",
+			desc->device, -ENOMEM);
 		return -ENOMEM;
+	}
 	err = omnibus_bus_pick(&oc->bus, desc->buffer, &op->dma);
 	if (err < 0) {
 		kfree(op);
