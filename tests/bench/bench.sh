@@ -13,8 +13,9 @@
 #
 # In each VM, for each driver in turn (ours first): load it, read the
 # memory figures, then RUNS times play SECONDS_PLAY of silence (interrupts,
-# timer callbacks and period events per second, CPU time, start latency)
-# and poll the position for SECONDS_POLL (granularity); then, with a CPU
+# timer callbacks and period events per second, start latency), poll the
+# position for SECONDS_POLL (granularity) and play SECONDS_COST with an
+# idle-priority spinner beside the stream (the CPU the stream takes); then, with a CPU
 # hog in the guest, RUNS times search down XRUN_SIZES (SECONDS_XRUN_SEARCH
 # each) for the smallest period that plays with no xrun, and confirm it,
 # or the next larger size that holds, over SECONDS_XRUN; unload.  The guest side is
@@ -27,6 +28,8 @@
 #   BENCH_DEVICES       which VMs [es1370 ich sb16 virtual]
 #   BENCH_RUNS          runs per figure [3]
 #   BENCH_SECONDS_PLAY  seconds per play run [10]
+#   BENCH_SECONDS_COST  seconds per run of the CPU cost (an idle-priority
+#                       spinner beside the stream) [5]
 #   BENCH_SECONDS_POLL  seconds per poll run [1]
 #   BENCH_SECONDS_XRUN  seconds the answer must play under the hog [20]
 #   BENCH_SECONDS_XRUN_SEARCH  seconds per size in the search before [2]
@@ -49,6 +52,7 @@ OUT=${BENCH_OUT:-$REPO/tests/out/bench}
 DEVICES=${BENCH_DEVICES:-es1370 ich sb16 virtual}
 RUNS=${BENCH_RUNS:-3}
 SECONDS_PLAY=${BENCH_SECONDS_PLAY:-10}
+SECONDS_COST=${BENCH_SECONDS_COST:-5}
 SECONDS_POLL=${BENCH_SECONDS_POLL:-1}
 SECONDS_XRUN=${BENCH_SECONDS_XRUN:-20}
 SECONDS_XRUN_SEARCH=${BENCH_SECONDS_XRUN_SEARCH:-2}
@@ -103,6 +107,7 @@ scenario()
 	cat <<EOF
 RUNS=$RUNS
 SECONDS_PLAY=$SECONDS_PLAY
+SECONDS_COST=$SECONDS_COST
 SECONDS_POLL=$SECONDS_POLL
 SECONDS_XRUN=$SECONDS_XRUN
 SECONDS_XRUN_SEARCH=$SECONDS_XRUN_SEARCH

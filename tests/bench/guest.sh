@@ -14,7 +14,7 @@
 # CALLBACK kernel symbol of the virtual card's timer callback (counted
 #          with a kprobe), or "-"
 #
-# Settings (from bench.sh): RUNS, SECONDS_PLAY, SECONDS_POLL,
+# Settings (from bench.sh): RUNS, SECONDS_PLAY, SECONDS_COST, SECONDS_POLL,
 # SECONDS_XRUN, SECONDS_XRUN_SEARCH, PERIOD, PERIODS, XRUN_SIZES, XRUN_PERIODS.
 
 T=/sys/kernel/debug/tracing
@@ -127,6 +127,10 @@ bench_driver()
 		echo "driver=$name kind=play run=$r $line irqs=$((i1 - i0)) pe=$((p1 - p0)) cb=$((c1 - c0)) start_latency_ns=${lat:--1}" >>$R
 		line=$(/data/pcm-bench poll $PCM "$rate" "$PERIOD" "$PERIODS" "$SECONDS_POLL")
 		echo "driver=$name kind=poll run=$r $line" >>$R
+		# what the stream costs the machine: the CPU an idle-priority
+		# spinner loses to it (pcm-bench.c)
+		line=$(/data/pcm-bench cost $PCM "$rate" "$PERIOD" "$PERIODS" "$SECONDS_COST")
+		echo "driver=$name kind=cost run=$r $line" >>$R
 		r=$((r + 1))
 	done
 

@@ -6,9 +6,10 @@
  * was seen as "key=value" words on one line.
  *
  *   pcm-bench play DEVICE RATE PERIOD PERIODS SECONDS
+ *   pcm-bench cost DEVICE RATE PERIOD PERIODS SECONDS
  *   pcm-bench poll DEVICE RATE PERIOD PERIODS SECONDS
  *
- * Both set S16_LE, 2 channels, RATE, exactly PERIOD frames per period and
+ * All three set S16_LE, 2 channels, RATE, exactly PERIOD frames per period and
  * PERIODS periods (hw_params fails, and we print "refused", when the driver
  * does not offer that), fill the whole buffer, take CLOCK_MONOTONIC and
  * issue START themselves (start_threshold is out of reach), so the trace of
@@ -24,6 +25,16 @@
  * what every task, interrupt and softirq took), and the process's own
  * user+system time.
  *
+ * cost: play, with a spinner beside it: a child process at SCHED_IDLE (it
+ * runs only when nothing else in the guest wants the CPU) that counts loop
+ * rounds in memory it shares with us.  Its rate with the stream prepared
+ * but not started (COST_BASE_NS, before START) against its rate while the
+ * stream plays is the share of the machine the stream takes: the driver's
+ * interrupt handler and timers, softirqs, our system calls, everything,
+ * not sampled by a tick.  Under QEMU's -icount the guest's clock counts
+ * its instructions, so the figure does not depend on the host's load.
+ * Prints spins_base and base_ns, spins_play (over elapsed_ns).
+ *
  * poll: for SECONDS, in a busy loop, asks the kernel for the hardware
  * position (HWSYNC + STATUS, which call the driver's pointer callback) and
  * records every step by which it moved; tops the buffer up (non-blocking)
@@ -33,19 +44,26 @@
  *
  * Built static by tests/bench/bench.sh: gcc -static -O2 -o pcm-bench
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <sound/asound.h>
 
 #define MAX_STEPS	200000
+/* the spinner's rate is taken over this long before START (cost) */
+#define COST_BASE_NS	2000000000LL
 
 static struct snd_mask *mask(struct snd_pcm_hw_params *p, int n)
 {
@@ -132,6 +150,36 @@ static double self_cpu_s(void)
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+/* the spinner of "cost": counts in *spins until it is killed */
+static volatile unsigned long *spins;
+
+static pid_t spinner_start(void)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+	pid_t pid;
+
+	spins = mmap(NULL, sizeof(*spins), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (spins == MAP_FAILED)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
+			_exit(1);
+		for (;;)
+			(*spins)++;
+	}
+	return pid;
+}
+
+static void sleep_ns(int64_t ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 static int hw_ptr(int fd, snd_pcm_uframes_t *ptr, int *state)
 {
 	struct snd_pcm_status st;
@@ -175,14 +223,18 @@ int main(int argc, char **argv)
 	const char *src;
 	int16_t *buf;
 	int64_t t0, t1;
-	int fd, poll_mode, state, xruns = 0;
-	unsigned long nsteps = 0;
+	int fd, poll_mode, cost_mode, state, xruns = 0;
+	unsigned long nsteps = 0, spins0 = 0, spins1 = 0, spins_base = 0;
+	int64_t base_ns = 0;
+	pid_t spinner = -1;
 
-	if (argc != 7 || (strcmp(argv[1], "play") && strcmp(argv[1], "poll"))) {
-		fprintf(stderr, "usage: pcm-bench play|poll DEVICE RATE PERIOD PERIODS SECONDS\n");
+	if (argc != 7 || (strcmp(argv[1], "play") && strcmp(argv[1], "poll") &&
+			  strcmp(argv[1], "cost"))) {
+		fprintf(stderr, "usage: pcm-bench play|cost|poll DEVICE RATE PERIOD PERIODS SECONDS\n");
 		return 2;
 	}
 	poll_mode = !strcmp(argv[1], "poll");
+	cost_mode = !strcmp(argv[1], "cost");
 	rate = atoi(argv[3]);
 	period = atoi(argv[4]);
 	periods = atoi(argv[5]);
@@ -245,9 +297,24 @@ int main(int argc, char **argv)
 		written = buffer;
 	}
 
+	if (cost_mode) {
+		int64_t b0;
+
+		spinner = spinner_start();
+		if (spinner < 0)
+			return die("spinner");
+		sleep_ns(100000000);	/* let it start */
+		b0 = now_ns();
+		spins0 = *spins;
+		sleep_ns(COST_BASE_NS);
+		spins_base = *spins - spins0;
+		base_ns = now_ns() - b0;
+	}
 	idle0 = idle_s(&src);
 	cpu0 = self_cpu_s();
 	t0 = now_ns();
+	if (cost_mode)
+		spins0 = *spins;
 	if (ioctl(fd, SNDRV_PCM_IOCTL_START) < 0)
 		return die("START");
 
@@ -290,14 +357,23 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	if (cost_mode)
+		spins1 = *spins;
 	t1 = now_ns();
 	idle1 = idle_s(&src);
+	if (spinner > 0) {
+		kill(spinner, SIGKILL);
+		waitpid(spinner, NULL, 0);
+	}
 
 	printf("mode=%s rate=%u period=%u periods=%u xruns=%d played=%lu",
 	       argv[1], rate, period, periods, xruns, (unsigned long)ptr);
 	printf(" t0_ns=%lld elapsed_ns=%lld idle_s=%.6f idle_src=%s self_cpu_s=%.4f",
 	       (long long)t0, (long long)(t1 - t0), idle1 - idle0, src,
 	       self_cpu_s() - cpu0);
+	if (cost_mode)
+		printf(" spins_base=%lu base_ns=%lld spins_play=%lu",
+		       spins_base, (long long)base_ns, spins1 - spins0);
 	if (poll_mode && nsteps) {
 		unsigned long g = 0, i;
 
