@@ -55,6 +55,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -156,15 +157,18 @@ static volatile unsigned long *spins;
 static pid_t spinner_start(void)
 {
 	struct sched_param sp = { .sched_priority = 0 };
-	pid_t pid;
+	pid_t pid, parent;
 
 	spins = mmap(NULL, sizeof(*spins), PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (spins == MAP_FAILED)
 		return -1;
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
-		if (sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
+		/* gone with us, whichever way we end (die() included) */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||
+		    sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
 			_exit(1);
 		for (;;)
 			(*spins)++;
