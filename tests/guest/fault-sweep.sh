@@ -271,10 +271,13 @@ for a in failslab fail_page_alloc; do
 	echo N >$FI/$a/task-filter
 	echo 0 >$FI/$a/verbose
 done
-echo 100 >$FI/fail_page_alloc/probability
-echo -1 >$FI/fail_page_alloc/times
-echo 2 >$FI/fail_page_alloc/min-order
+# aimed first, armed last: with probability 100 set before the filter
+# and the order, every page allocation of the machine fails meanwhile
+# (seen: the shell's own write to min-order, and the guest wedged)
 echo Y >$FI/fail_page_alloc/task-filter
+echo 2 >$FI/fail_page_alloc/min-order
+echo -1 >$FI/fail_page_alloc/times
+echo 100 >$FI/fail_page_alloc/probability
 dmesg -c >/dev/null
 sh -c "echo 1 >/proc/self/make-it-fail; exec aplay -q -D hw:$CARD,0 --buffer-size=8192 /data/after-probe.wav" \
 	>/out/aplay-failing.out 2>&1
@@ -292,10 +295,11 @@ rmmod $MOD
 
 # --- the fallback: every allocation of order 4 (64 KiB) or more fails while
 # the module loads; pre-allocation halves down to what it gets (32 KiB) ------
-echo 100 >$FI/fail_page_alloc/probability
-echo -1 >$FI/fail_page_alloc/times
-echo 4 >$FI/fail_page_alloc/min-order
+# aimed first, armed last (see above)
 echo Y >$FI/fail_page_alloc/task-filter
+echo 4 >$FI/fail_page_alloc/min-order
+echo -1 >$FI/fail_page_alloc/times
+echo 100 >$FI/fail_page_alloc/probability
 dmesg -c >/dev/null
 # shellcheck disable=SC2086
 sh -c "echo 1 >/proc/self/make-it-fail; exec modprobe snd-omnibus-$KIND $PARAMS"
