@@ -118,14 +118,11 @@ for m in $MODES; do
 		) &
 	done
 	sleep 1.5
+	dmesg -c >"/out/dmesg-before-$m.txt"
+	# each stream's parameters, and where it stands just before the suspend
 	for c in $CARDS; do
 		tag=${c%%:*} c=${c#*:}
 		cat "/proc/asound/card${c%%:*}/pcm0p/sub0/hw_params" >"/out/$m-$tag.hw"
-	done
-	dmesg -c >"/out/dmesg-before-$m.txt"
-	# where each stream stands just before the suspend
-	for c in $CARDS; do
-		tag=${c%%:*} c=${c#*:}
 		cat "/proc/asound/card${c%%:*}/pcm0p/sub0/status" >"/out/$m-$tag.status"
 	done
 	case $m in
