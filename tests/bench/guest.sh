@@ -57,7 +57,10 @@ kp_hits()
 		$T/kprobe_profile
 }
 
-# the first period-elapsed event at or after T0_NS: its delay in ns
+# the first period-elapsed event at or after T0_NS: its delay in ns.
+# busybox awk reads a number string with a leading 0 as octal when its
+# digits allow ("073031000" is 15479296), so the fraction loses its
+# leading zeros before it is added.
 first_pe_ns()
 {
 	awk -v t0="$1" '/ pe: / {
@@ -65,7 +68,9 @@ first_pe_ns()
 			if ($i ~ /^[0-9]+\.[0-9]+:$/) {
 				sub(":", "", $i)
 				split($i, p, ".")
-				ns = p[1] * 1000000000 + substr(p[2] "000000000", 1, 9)
+				frac = substr(p[2] "000000000", 1, 9)
+				sub(/^0+/, "", frac)
+				ns = p[1] * 1000000000 + frac
 				if (ns >= t0) { print ns - t0; exit }
 			}
 	}' $T/trace
