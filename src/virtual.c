@@ -14,7 +14,12 @@
  * playback into a wire and capture out of it (silence when it is empty).
  *
  * Position is computed from the clock, so the pointer moves by single
- * frames; the timer fires once per period, like a period interrupt.
+ * frames; the timer fires once per period, like a period interrupt, and
+ * in hard interrupt context like one (PREEMPT_RT expires it in softirq
+ * context instead): a soft hrtimer would add a softirq and a second
+ * clockevent programming to every period.  Nothing waits for the timer
+ * while holding a lock its callback takes: trigger only tries to cancel
+ * it, sync_stop cancels it outside every lock.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -278,7 +283,7 @@ static void virt_start(struct virt_stream *vs, ktime_t now)
 	vs->running = true;
 	hrtimer_start(&vs->timer,
 		      ktime_add_ns(vs->start, frames_to_ns(vs->next_period, vs->rate)),
-		      HRTIMER_MODE_ABS_SOFT);
+		      HRTIMER_MODE_ABS);
 }
 
 static int virt_trigger(struct snd_pcm_substream *ss, int cmd)
@@ -432,7 +437,7 @@ static int virt_init_wire(struct virt_wire *w, bool onboard)
 
 		vs->wire = w;
 		omnibus_hrtimer_setup(&vs->timer, virt_timer_fn, CLOCK_MONOTONIC,
-				      HRTIMER_MODE_ABS_SOFT);
+				      HRTIMER_MODE_ABS);
 		if (onboard) {
 			vs->onboard = kvzalloc(VIRT_EXT_BYTES, GFP_KERNEL);
 			if (!vs->onboard)
