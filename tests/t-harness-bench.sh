@@ -75,8 +75,9 @@ EOF
 	done
 }
 
-# the trace of the bench's virtual run that read 42.67 ms: START at
-# 22.051694117, periods at 22.073031 (octal digits after the 0) and 22.094365
+# a virtual-card run of the bench (6 Dec, before the fix) that read
+# 42.67 ms: START at 22.051694117, periods at 22.073031 (octal digits after
+# the 0) and 22.094365
 trace 22.030000 22.073031 22.094365 >"$OUT/tracing/trace"
 expect bench-latency-leading-zero 21336883 first_pe_ns 22051694117
 
