@@ -8,10 +8,11 @@
   wav.py tone OUT [--freq HZ] [--amplitude A] [--rate ...] [--raw]
       a sine, for listening demos
   wav.py contains PLAYED RECORDED [--prefix-bytes N | --prefix-seconds S]
-                  [--raw]
+                  [--after-silence S] [--raw]
       exit 0 if the PCM data of PLAYED (or its first N bytes) occurs, byte
-      for byte and contiguous, in the PCM data of RECORDED; else print a
-      one-line diagnosis and exit 1
+      for byte and contiguous, in the PCM data of RECORDED (and, with
+      --after-silence, right after at least S seconds of zero bytes); else
+      print a one-line diagnosis and exit 1
   wav.py info FILE
       print the format and data length of a WAV file
 
@@ -173,10 +174,32 @@ def cmd_contains(a):
         return ""
 
     pos = rec.find(needle)
+    if pos >= 0 and a.after_silence is not None:
+        if not finfo:
+            print("contains: --after-silence needs a WAV file")
+            return 2
+        want = int(round(a.after_silence * rate)) * align
+        before = rec[max(0, pos - want):pos]
+        quiet = len(before) - len(before.rstrip(b"\0"))
+        if len(before) < want or quiet < want:
+            if quiet == pos:
+                why = "the recording starts only %d bytes%s before it" % (
+                    pos, secs(pos))
+            else:
+                why = ("the last nonzero byte before it is recorded byte "
+                       "%d: %d zero bytes%s between"
+                       % (pos - quiet - 1, quiet, secs(quiet)))
+            print("contains: FAIL: %d bytes%s of %s found at byte %d of %s, "
+                  "but not after %d zero bytes%s: %s"
+                  % (n, secs(n), a.played, pos, a.recorded, want, secs(want),
+                     why))
+            return 1
     if pos >= 0:
         msg = ("contains: OK: %d bytes%s of %s found at byte %d of the "
                "recorded data (%d bytes)" % (n, secs(n), a.played, pos,
                                              len(rec)))
+        if a.after_silence is not None:
+            msg += ", after %d zero bytes%s" % (want, secs(want))
         if pos % align:
             msg += ", NOT frame aligned"
         print(msg)
@@ -208,6 +231,17 @@ def cmd_contains(a):
     if found:
         why.append("chunks found at %s/8 of the played data"
                    % ",".join(str(i) for i in found))
+        # Only the head wrong?  Line the data up on the first chunk found.
+        off = (n * found[0] // 8) // align * align
+        start = rec.find(needle[off:off + chunk]) - off
+        if start >= 0 and rec[start + off:start + n] == needle[off:]:
+            head = rec[start:start + off]
+            k = off
+            while k and head[k - 1] == needle[k - 1]:
+                k -= 1
+            why.append("lined up at recorded byte %d, it matches from "
+                       "played byte %d on: only its first %d bytes%s differ"
+                       % (start, k, k, secs(k)))
     else:
         why.append("no 1/8 chunk of the played data found")
     for note, name in ((pnote, "played"), (rnote, "recorded")):
@@ -278,6 +312,9 @@ def main():
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--prefix-bytes", type=int)
     g.add_argument("--prefix-seconds", type=float)
+    sp.add_argument("--after-silence", type=float, metavar="SECONDS",
+                    help="the data must follow at least SECONDS of zero "
+                    "bytes in RECORDED")
     sp.add_argument("--raw", action="store_true",
                     help="treat both files as raw PCM")
     sp.set_defaults(func=cmd_contains)
