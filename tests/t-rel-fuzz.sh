@@ -20,10 +20,11 @@
 # blocks for 10 s is a failure: the fuzzer's watchdog) and that no control
 # accepted a write that left it outside its range, that the card then
 # still plays byte for byte (-audiodev wav, or the virtual card's loopback
-# capture), that the module unloads and gives back its I/O ports, IRQs and
-# DMA channels, and that the kernel log has no report (and kmemleak, on a
-# kernel that has it, no leak).  Then it re-runs the seeds that once found
-# a bug (REGRESSION_SEEDS below).
+# capture; on a QEMU card a second of silence first, whose last half must
+# be recorded as silence right before the noise), that the module unloads
+# and gives back its I/O ports, IRQs and DMA channels, and that the kernel
+# log has no report (and kmemleak, on a kernel that has it, no leak).  Then
+# it re-runs the seeds that once found a bug (REGRESSION_SEEDS below).
 #
 # Then two fuzzer processes run at once (-j 2, a quarter of the iterations
 # each, seeds FUZZ_SEED + n + 100 and + 101): their sequences are
@@ -158,13 +159,13 @@ if [ $card = virtual ]; then
 	aplay -q -D hw:0,0 /data/noise.wav 2>/out/aplay.err && echo ok >/out/aplay.ok
 	wait \$rec
 else
-	if [ $card = sb16 ]; then
-		# QEMU's SB16 model can keep the fuzzer's last samples in its
-		# mixing buffer and add them to the next stream's first 4 KiB
-		# (seen: clipped sums); a second of silence drains them
-		aplay -q -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 1 /dev/zero \
-			2>/out/drain.err
-	fi
+	# QEMU's mixer can still hold samples of the fuzzer's last stream
+	# when the next stream starts, and adds them to its first frames
+	# (seen on the SB16, and on the ES1370 with snd-omnibus and
+	# snd-ens1370 alike: up to 22 ms).  A second of silence takes them;
+	# the noise must come out byte for byte right after its last half.
+	aplay -q -D hw:0,0 -f S16_LE -c 2 -r $rate -d 1 /dev/zero \
+		2>/out/drain.err
 	aplay -q -D hw:0,0 /data/noise.wav 2>/out/aplay.err && echo ok >/out/aplay.ok
 fi
 rmmod snd-omnibus-$card && echo ok >/out/rmmod.ok
@@ -216,7 +217,7 @@ EOF
 	fi
 
 	if [ ! -f "$V/aplay.ok" ]; then
-		fuzz_fail "fuzz-$name-plays-after" "aplay failed: $(cat "$V/aplay.err" 2>/dev/null)"
+		fuzz_fail "fuzz-$name-plays-after" "aplay failed: $(cat "$V/drain.err" "$V/aplay.err" 2>/dev/null)"
 	elif [ "$card" = virtual ]; then
 		if msg=$(python3 "$WAV" contains "$noise" "$V/cap.wav" \
 			--prefix-seconds 2 2>&1); then
@@ -225,10 +226,10 @@ EOF
 			fuzz_fail "fuzz-$name-plays-after" "$msg $(cat "$V/arecord.err")"
 		fi
 	elif msg=$(python3 "$WAV" contains "$noise" "$V/out.wav" \
-		--prefix-seconds 2 2>&1); then
+		--prefix-seconds 2 --after-silence 0.5 2>&1); then
 		pass "fuzz-$name-plays-after"
 	else
-		fuzz_fail "fuzz-$name-plays-after" "$msg"
+		fuzz_fail "fuzz-$name-plays-after" "$msg $(cat "$V/drain.err" 2>/dev/null)"
 	fi
 
 	leak=0
