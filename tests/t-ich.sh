@@ -115,20 +115,35 @@ echo "mmap $?" >>/out/status.txt
 # one to reuse): it cannot be one piece
 echo 0 >/proc/asound/card0/pcm0p/sub0/prealloc
 if [ "$(cat /data/fragment)" = 1 ]; then
+	boost=$(cat /proc/sys/vm/watermark_boost_factor)
 	echo 3 >/proc/sys/vm/drop_caches
 	echo 1 >/proc/sys/vm/compact_memory
 	echo 100000 >/proc/sys/vm/nr_hugepages
 	echo 0 >/proc/sys/vm/compaction_proactiveness
 	echo 1000 >/proc/sys/vm/extfrag_threshold
+	# no watermark boost: taking every block is a fragmentation event
+	# that raises the watermarks by 2 MiB, and free memory then sat at
+	# the (boosted) min: the OOM killer took aplay twice
+	echo 0 >/proc/sys/vm/watermark_boost_factor
 	cat /proc/buddyinfo >/out/buddyinfo.txt
 	# (shell builtins only from here to aplay: no exiting process frees
 	# pages)
 	echo 100000 >/proc/sys/vm/nr_hugepages
-	# three blocks back: without them free memory can sit at the min
-	# watermark, and the OOM killer took aplay once; the pages are taken
-	# from the smallest free pieces first, so the buffer still is not one
-	read -r n </proc/sys/vm/nr_hugepages
-	echo $((n - 3)) >/proc/sys/vm/nr_hugepages
+	# One 2 MiB block back as a margin: alone it cannot hold the 2.5 MiB
+	# buffer, nor (its buddy is a huge page or in use) merge into one that
+	# can; three blocks back made the buffer one piece.  The count comes
+	# from /proc/meminfo: a sysctl file answers only a read at offset 0
+	# and the shell's read takes a byte at a time (it got "1" of "185").
+	n=0
+	while read -r key val _; do
+		[ "$key" = HugePages_Total: ] && n=$val
+	done </proc/meminfo
+	echo "$n huge pages taken" >/out/hugepages.txt
+	[ "$n" -ge 1 ] && echo $((n - 1)) >/proc/sys/vm/nr_hugepages
+	while read -r key val _; do
+		[ "$key" = HugePages_Total: ] && echo "$val kept" >>/out/hugepages.txt
+		[ "$key" = MemFree: ] && echo "MemFree $val kB" >>/out/hugepages.txt
+	done </proc/meminfo
 fi
 aplay -D hw:0,0 --buffer-size=655360 --period-size=163840 /data/sg.wav \
 	2>/out/sg.err &
@@ -138,6 +153,7 @@ cat /proc/asound/card0/buffers >/out/buffers-sg.txt
 echo 0 >/proc/sys/vm/nr_hugepages
 echo 500 >/proc/sys/vm/extfrag_threshold
 echo 20 >/proc/sys/vm/compaction_proactiveness
+[ -z "${boost:-}" ] || echo "$boost" >/proc/sys/vm/watermark_boost_factor
 wait $!
 echo "sg $?" >>/out/status.txt
 exit 0
@@ -205,6 +221,7 @@ if [ "$FRAGMENT" = 1 ]; then
 	if [ "$CHECK_RC" -ne 0 ]; then
 		sed 's/^/    buddyinfo: /' "$P/buddyinfo.txt" 2>/dev/null || true
 	fi
+	sed 's/^/    /' "$P/hugepages.txt" 2>/dev/null || true
 fi
 check ich-sg-playback-bitexact python3 "$WAV" contains \
 	"$OUT/sg48.wav" "$P/out.wav" --prefix-seconds 11.5
