@@ -30,9 +30,9 @@ mkdir -p "$OUT"
 # 1 s of noise at 44100 Hz S16_LE stereo (176400 bytes), the played file
 python3 "$WAV" noise "$OUT/played.wav" --rate 44100 --seconds 1 --seed 77
 
-# make NAME PYTHON-EXPR: a recording, 44100 Hz S16_LE stereo, whose data is
-# the expression over p (the played data) and z(seconds) (zero bytes)
-make()
+# recording NAME PYTHON-EXPR: a recording, 44100 Hz S16_LE stereo, whose
+# data is the expression over p (the played data) and z(seconds) (zeros)
+recording()
 {
 	python3 - "$OUT/played.wav" "$OUT/$1.wav" "$2" <<'EOF'
 import struct
@@ -77,12 +77,12 @@ expect()
 	fi
 }
 
-make exact 'z(0.25) + p[:1000] + p + p[:4000]'
-make onebyte 'z(0.25) + p[:100000] + bytes([p[100000] ^ 1]) + p[100001:]'
-make summed 'z(0.1) + head(3816, p) + z(0.1)'
-make silent 'p[:8] + z(0.6) + p'
-make click 'z(0.6) + bytes([1, 1, 1, 1]) + z(0.1) + p'
-make late 'z(0.3) + p'
+recording exact 'z(0.25) + p[:1000] + p + p[:4000]'
+recording onebyte 'z(0.25) + p[:100000] + bytes([p[100000] ^ 1]) + p[100001:]'
+recording summed 'z(0.1) + head(3816, p) + z(0.1)'
+recording silent 'p[:8] + z(0.6) + p'
+recording click 'z(0.6) + bytes([1, 1, 1, 1]) + z(0.1) + p'
+recording late 'z(0.3) + p'
 
 expect wav-found 0 'OK: 176400 bytes .* found at byte 45100 ' \
 	"$OUT/played.wav" "$OUT/exact.wav"
