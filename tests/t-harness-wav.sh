@@ -34,12 +34,15 @@ python3 "$WAV" noise "$OUT/played.wav" --rate 44100 --seconds 1 --seed 77
 # data is the expression over p (the played data) and z(seconds) (zeros)
 recording()
 {
-	python3 - "$OUT/played.wav" "$OUT/$1.wav" "$2" <<'EOF'
-import struct
+	python3 - "$REPO/tests/lib" "$OUT/played.wav" "$OUT/$1.wav" "$2" <<'EOF'
 import sys
 
-src, dst, expr = sys.argv[1:4]
-p = open(src, "rb").read()[44:]
+sys.dont_write_bytecode = True   # nothing left in tests/lib
+sys.path.insert(0, sys.argv[1])
+import wav  # noqa: E402
+
+src, dst, expr = sys.argv[2:5]
+p = wav.load(src, False)[1]
 assert len(p) == 176400
 
 
@@ -52,11 +55,7 @@ def head(nbytes, data):
     return bytes(b ^ 0x5A for b in data[:nbytes]) + data[nbytes:]
 
 
-data = eval(expr)
-hdr = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE"
-hdr += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 2, 44100, 176400, 4, 16)
-hdr += b"data" + struct.pack("<I", len(data))
-open(dst, "wb").write(hdr + data)
+wav.write_pcm(dst, 44100, 2, "S16_LE", eval(expr), False)
 EOF
 }
 
