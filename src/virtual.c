@@ -19,7 +19,13 @@
  * context instead): a soft hrtimer would add a softirq and a second
  * clockevent programming to every period.  Nothing waits for the timer
  * while holding a lock its callback takes: trigger only tries to cancel
- * it, sync_stop cancels it outside every lock.
+ * it, so a callback already running on another CPU (spinning on the
+ * stream lock in snd_pcm_period_elapsed() while trigger holds it) can
+ * re-arm it once more; that callback finds the stream stopped and ends.
+ * What waits for the timer does so outside every lock: sync_stop (after
+ * STOP), close (a paused stream gets no sync_stop when its card is
+ * disconnected) and the card's free, so that no timer outlives the
+ * substream or the card's memory.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -204,7 +210,13 @@ static enum hrtimer_restart virt_timer_fn(struct hrtimer *t)
 	ktime_t now, next;
 
 	spin_lock_irqsave(&w->lock, flags);
-	if (!vs->running) {
+	/*
+	 * Stopped, or restarted while this callback waited for the lock:
+	 * hrtimer_start() has queued the timer again with the new run's
+	 * expiry, which must not be touched (changing a queued timer's
+	 * expiry breaks the timer queue's order).
+	 */
+	if (!vs->running || hrtimer_is_queued(t)) {
 		spin_unlock_irqrestore(&w->lock, flags);
 		return HRTIMER_NORESTART;
 	}
@@ -220,7 +232,8 @@ static enum hrtimer_restart virt_timer_fn(struct hrtimer *t)
 		next = ktime_add_us(now, 500);
 	/*
 	 * Set the next expiry while the lock keeps trigger out: once it is
-	 * released a restart may enqueue the timer anew, which must win.
+	 * released a restart may enqueue the timer anew, which then wins
+	 * (a callback returning HRTIMER_RESTART leaves a queued timer be).
 	 */
 	hrtimer_set_expires(t, next);
 	spin_unlock_irqrestore(&w->lock, flags);
@@ -306,7 +319,10 @@ static int virt_trigger(struct snd_pcm_substream *ss, int cmd)
 	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
 		virt_advance(vs, now);
 		vs->running = false;
-		/* the callback may be waiting for this lock: sync_stop waits */
+		/*
+		 * The callback may be waiting for this lock or for the
+		 * stream's: sync_stop, close or the card's free waits.
+		 */
 		hrtimer_try_to_cancel(&vs->timer);
 		break;
 	default:
@@ -334,6 +350,16 @@ static void virt_sync_stop(struct snd_pcm_substream *ss)
 	hrtimer_cancel(&to_stream(ss)->timer);
 }
 
+/*
+ * A stream paused when its card was disconnected gets no sync_stop, and
+ * a callback that ran into the pause may have re-armed the timer: it must
+ * not fire on a closed substream.
+ */
+static void virt_close(struct snd_pcm_substream *ss)
+{
+	hrtimer_cancel(&to_stream(ss)->timer);
+}
+
 static void *virt_ext_area(struct snd_pcm_substream *ss, unsigned long pos)
 {
 	return to_stream(ss)->onboard + pos;
@@ -341,6 +367,7 @@ static void *virt_ext_area(struct snd_pcm_substream *ss, unsigned long pos)
 
 static const struct omnibus_stream_ops virt_ops = {
 	.open = virt_open,
+	.close = virt_close,
 	.prepare = virt_prepare,
 	.trigger = virt_trigger,
 	.pointer = virt_pointer,
@@ -418,9 +445,15 @@ static void virt_free(struct omnibus_card *oc)
 	int i, dir;
 
 	for (i = 0; i < VIRT_PCMS; i++) {
+		for (dir = 0; dir < 2; dir++) {
+			struct virt_stream *vs = &vc->wire[i].stream[dir];
+
+			/* set up (vs->wire set) timers only: none may outlive us */
+			if (vs->wire)
+				hrtimer_cancel(&vs->timer);
+			kvfree(vs->onboard);
+		}
 		kvfree(vc->wire[i].fifo);
-		for (dir = 0; dir < 2; dir++)
-			kvfree(vc->wire[i].stream[dir].onboard);
 	}
 }
 
@@ -540,6 +573,13 @@ static struct platform_driver virt_driver = {
 	.driver = {
 		.name = VIRT_DRIVER,
 		.pm = VIRT_PM_OPS,
+		/*
+		 * virt_init() reads each card's drvdata as soon as its device
+		 * is registered, so that a failed card makes the load fail
+		 * with its errno: never probe later, whatever async_probe=
+		 * or driver_async_probe= ask.
+		 */
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
 	},
 };
 
