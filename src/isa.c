@@ -6,8 +6,9 @@
  * Nothing is probed unless asked.  A card is set up for every slot n with
  * port[n] set, and with isa_autodetect=1 for every Sound Blaster DSP that
  * answers the reset handshake at 0x220, 0x240, 0x260 or 0x280 (a range
- * some other driver holds is not touched); those take the slots whose
- * port is unset, in order.  Card n uses slot n of index/id/enable, and
+ * some other driver has claimed is not touched; see isa_dsp_answers() for
+ * what is written and what that does not protect); those take the slots
+ * whose port is unset, in order.  Card n uses slot n of index/id/enable, and
  * irq[n], dma8[n], dma16[n]; left unset, they are read from the card.
  * The parameters have the names and meanings of the in-tree snd-sb16's.
  *
@@ -51,7 +52,7 @@ MODULE_PARM_DESC(dma8, "8-bit DMA channel of each ISA Sound Blaster 16 (0, 1, 3;
 module_param_hw_array(dma16, int, dma, NULL, 0444);
 MODULE_PARM_DESC(dma16, "16-bit DMA channel of each ISA Sound Blaster 16 (5, 6, 7, or -1 for none; unset: the card's).");
 module_param(isa_autodetect, bool, 0444);
-MODULE_PARM_DESC(isa_autodetect, "Look for Sound Blaster 16 cards at 0x220, 0x240, 0x260 and 0x280 (no ISA probing without it or port=).");
+MODULE_PARM_DESC(isa_autodetect, "Look for Sound Blaster 16 cards at 0x220, 0x240, 0x260 and 0x280 by writing the DSP reset to base+0x6 of each range no driver has claimed (no ISA probing without it or port=).");
 
 MODULE_DESCRIPTION("ALSA driver for the ISA Sound Blaster 16, on 64-bit kernels too (snd-omnibus)");
 
@@ -143,6 +144,13 @@ static struct platform_driver isa_driver = {
 	.driver = {
 		.name = ISA_DRIVER,
 		.pm = ISA_PM_OPS,
+		/*
+		 * isa_add_card() reads what the probe left behind as soon
+		 * as the device is registered, so that a failed card makes
+		 * the load fail with its errno: never probe later, whatever
+		 * async_probe= or driver_async_probe= ask.
+		 */
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
 	},
 };
 
@@ -204,7 +212,21 @@ static int isa_check_params(int n)
 	return 0;
 }
 
-/* The reset handshake at @base, if no driver holds the ports. */
+/*
+ * The reset handshake at @base: 1 then 0 written to base+0x6, then
+ * base+0xe read until bit 7 is set (at most about 2 ms, 2000 reads) and
+ * base+0xa read once if it is.  Nothing else is read or written at a
+ * port where no DSP answers.
+ *
+ * request_region() is all that guards it, and it guards less than it
+ * seems: it fails only for a range a driver has claimed.  It succeeds
+ * inside the ranges ACPI or PnP reserve for the motherboard (the PnP
+ * system driver marks those not busy, so that drivers may claim parts of
+ * them) and on a device that no driver has claimed yet: an NE2000 at
+ * 0x240 before its driver loads takes the write to base+0x6 as one to its
+ * own register.  The in-tree snd-sb16 probes the same four ports the same
+ * way; this is why it is done only when isa_autodetect=1 asks.
+ */
 static bool isa_dsp_answers(unsigned long base)
 {
 	bool found;

@@ -192,17 +192,24 @@ int omnibus_sb16_reset(unsigned long port)
 	return sb_dsp_read(port) == SB_RESET_ACK ? 0 : -ENODEV;
 }
 
-/* Sends @n bytes to the DSP; lock held.  Says so once if the DSP hangs. */
+/*
+ * Sends @n bytes to the DSP; lock held, so interrupts are off while it
+ * polls.  A DSP that does not take a byte within SB_DSP_LOOPS (about 2 ms)
+ * is said to hang, once; from then on every command fails at once, without
+ * polling, until a DSP reset answers again (resume), so that a dead card
+ * costs no more than one 2 ms wait with interrupts off.
+ */
 static int sb_cmds(struct sb16 *chip, const u8 *bytes, unsigned int n)
 {
 	unsigned int i;
 
+	if (chip->dsp_stuck)
+		return -EIO;
 	for (i = 0; i < n; i++) {
 		if (sb_dsp_write(chip->port, bytes[i]) < 0) {
-			if (!chip->dsp_stuck)
-				dev_err(chip->oc.card->dev,
-					"DSP at 0x%lx does not take command byte 0x%02x: %d\n",
-					chip->port, bytes[i], -ETIMEDOUT);
+			dev_err(chip->oc.card->dev,
+				"DSP at 0x%lx does not take command byte 0x%02x: %d\n",
+				chip->port, bytes[i], -ETIMEDOUT);
 			chip->dsp_stuck = true;
 			return -EIO;
 		}
@@ -736,6 +743,22 @@ static void sb16_proc_read(struct snd_info_entry *entry,
 	omnibus_ct1745_proc(&chip->mixer, buf);
 }
 
+/*
+ * Root's only: every read reads 26 mixer registers back from the card,
+ * each access with 10 us of waits with interrupts off, which no user
+ * should be able to repeat at will.  The file is for diagnosis and the
+ * card works without it: failing to make it is not fatal.
+ */
+static void sb16_proc_init(struct sb16 *chip)
+{
+	struct snd_info_entry *entry;
+
+	if (snd_card_proc_new(chip->oc.card, "sb16", &entry) < 0)
+		return;
+	entry->mode = S_IFREG | 0400;
+	snd_info_set_text_ops(entry, chip, sb16_proc_read);
+}
+
 /* ---- probe, free, power ----------------------------------------------------- */
 
 static int sb_decode_irq(u8 sel)
@@ -1001,7 +1024,7 @@ int omnibus_sb16_probe(struct platform_device *pdev,
 		dev_err(dev, "cannot create the buffers proc file: %d\n", err);
 		goto fail;
 	}
-	snd_card_ro_proc_new(card, "sb16", chip, sb16_proc_read);
+	sb16_proc_init(chip);
 
 	strscpy(card->driver, "SB16", sizeof(card->driver));
 	strscpy(card->shortname, "Sound Blaster 16", sizeof(card->shortname));
@@ -1058,10 +1081,11 @@ int omnibus_sb16_resume(struct device *dev)
 	struct sb16 *chip = sb16_of(oc);
 
 	spin_lock_irq(&chip->lock);
-	if (omnibus_sb16_reset(chip->port) < 0)
+	/* a DSP that answers the reset takes commands again */
+	chip->dsp_stuck = omnibus_sb16_reset(chip->port) < 0;
+	if (chip->dsp_stuck)
 		dev_err(dev, "no DSP at 0x%lx after resume: %d\n", chip->port,
 			-ENODEV);
-	chip->dsp_stuck = false;
 	spin_unlock_irq(&chip->lock);
 	/* power off lost the IRQ and DMA setup and the levels */
 	omnibus_ct1745_write(&chip->mixer, CT1745_R_IRQ, chip->irq_sel);
