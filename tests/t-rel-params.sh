@@ -16,7 +16,10 @@
 # /proc/asound/cards and lsmod are as before (after rmmod for a skipped
 # card).  After each case a good load of the four modules makes all four
 # cards, and at the end they play.  The table also checks that every
-# parameter modinfo lists for each module has at least one case.
+# parameter modinfo lists for each module has at least one case.  Then each
+# module is loaded with async_probe=1 (which the kernel gives every module):
+# the same five cards come and play, and a port without a DSP still fails
+# the load.
 #
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
 
@@ -203,6 +206,36 @@ for c in 0 1 2 3; do
 	aplay -q -D "hw:$c,0" /data/short.wav
 	echo "card $c aplay $?"
 done >/out/play-end.txt 2>&1
+# async_probe=1 (a parameter every module has): each module still makes
+# its cards, a bad port still fails the load, and they play
+unload
+dmesg -c >/dev/null
+{
+	modprobe snd-omnibus-sb16 port=0x260 async_probe=1 2>&1
+	echo "sb16-nodsp rc=$?"
+	modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 async_probe=1 2>&1
+	echo "sb16 rc=$?"
+	modprobe snd-omnibus-virtual virtual_cards=2 async_probe=1 2>&1
+	echo "virtual rc=$?"
+	modprobe snd-omnibus-es1370 async_probe=1 2>&1
+	echo "es1370 rc=$?"
+	modprobe snd-omnibus-ich async_probe=1 2>&1
+	echo "ich rc=$?"
+	# the PCI probes may end after modprobe returns
+	i=0
+	while [ "$(ours)" -lt 5 ] && [ $i -lt 50 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "cards $(ours)"
+	for c in 0 1 2 3 4; do
+		aplay -q -D "hw:$c,0" /data/short.wav
+		echo "card $c aplay $?"
+	done
+} >/out/async.txt 2>&1
+dmesg -c | grep -v -e "loading out-of-tree module" \
+	-e "module verification failed" >/out/async.dmesg
+unload
 exit 0
 EOF
 } >"$OUT/scenario"
@@ -275,6 +308,18 @@ if [ "$(grep -c ' aplay 0$' "$V/play-end.txt" 2>/dev/null)" = 4 ]; then
 	pass rel-params-good-load-plays
 else
 	fail rel-params-good-load-plays "$(cat "$V/cards-end.txt" "$V/play-end.txt" 2>/dev/null)"
+fi
+# async_probe=1: the same cards, the same refusal, every card plays
+A=$V/async.txt
+if grep -q "could not insert 'snd_omnibus_sb16': No such device" "$A" 2>/dev/null &&
+   grep -qx 'sb16-nodsp rc=1' "$A" &&
+   [ "$(grep -c '^[a-z0-9]* rc=0$' "$A")" = 4 ] &&
+   grep -qx 'cards 5' "$A" &&
+   [ "$(grep -c '^card [0-4] aplay 0$' "$A")" = 5 ] &&
+   [ "$(grep -c 'no Sound Blaster DSP answers at 0x260' "$V/async.dmesg")" = 1 ]; then
+	pass rel-params-async-probe
+else
+	fail rel-params-async-probe "$(cat "$A" "$V/async.dmesg" 2>/dev/null | tr '\n' ' ')"
 fi
 check_dmesg_clean "$V/dmesg.txt" rel-params-dmesg-clean
 
