@@ -361,7 +361,13 @@ static const struct snd_ac97_bus_ops ich_ac97_ops = {
 
 /* ---- controller reset --------------------------------------------------------- */
 
-/* Stops one channel and resets its registers; bounded waits. */
+/*
+ * Stops one channel and resets its registers.  Called with the lock held
+ * (interrupts off) from trigger and prepare, so each wait is bounded by
+ * ICH_HALT_TIMEOUT_US: a controller that does not answer (one that reads
+ * all ones after a surprise removal keeps RR set) costs at most 2 ms with
+ * interrupts off per channel, and the channel is left as it is.
+ */
 static void ich_chan_reset(struct ich *chip, unsigned int base)
 {
 	u16 sr;
