@@ -185,8 +185,10 @@ pids=()
 cleanup()
 {
 	local p
+	# each run is a session of its own (setsid): its VMs and their
+	# timeouts (process groups of their own) are all in it
 	for p in ${pids[@]+"${pids[@]}"}; do
-		kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true
+		pkill -TERM -s "$p" 2>/dev/null || true
 	done
 }
 trap 'cleanup; exit 130' INT TERM
