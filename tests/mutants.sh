@@ -159,7 +159,9 @@ run_one()
 				TMPDIR="$dir/tmp" bash tests/run.sh "$test") >>"$log" 2>&1 || true
 			summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
 			nf=$(printf '%s\n' "$summary" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p')
-			first=$(grep -m 1 '^FAIL: ' "$log" || true)
+			# the run's own temporary directories say nothing in the table
+			first=$(grep -m 1 '^FAIL: ' "$log" |
+				sed "s|$dir/tmp/snd-omnibus-tests\.[A-Za-z0-9]*/||g" || true)
 			if grep -q '^building snd-omnibus for .* failed' "$log"; then
 				res=no-build
 				first=$(grep -m 1 -E 'error:|Error' "$dir/tree/src/build.log" 2>/dev/null || true)
