@@ -24,6 +24,9 @@
 #   make demo              boot a VM and show the driver at work
 #   make bench             snd-omnibus vs the in-tree drivers under QEMU:
 #                          table and plots in tests/out/bench (not a test)
+#   make mutants           apply each bug of tests/mutants/*.patch to a copy of
+#                          the tree and run the test it names: every one must
+#                          go red (tests/mutants.sh; not part of make check)
 #   make version           print the version; make version-check compares it
 #                          with debian/changelog and rpm/snd-omnibus.spec
 #
@@ -46,7 +49,8 @@ MODPROBE_CONF := /etc/modprobe.d/$(NAME).conf
 DIST ?= $(CURDIR)/dist
 
 .PHONY: all modules clean install uninstall dkms-install dkms-uninstall \
-	dist deb rpm check matrix reliability demo bench version version-check
+	dist deb rpm check matrix reliability demo bench mutants version \
+	version-check
 
 all: modules
 
@@ -206,3 +210,7 @@ demo:
 
 bench:
 	bash tests/bench/bench.sh
+
+# Not part of check: each mutant reruns a whole test (see tests/mutants.sh).
+mutants:
+	bash tests/mutants.sh
