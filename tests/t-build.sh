@@ -79,7 +79,13 @@ if [ -n "$cp" ] && [ -f "$cp" ]; then
 		>"$out/checkpatch.log" 2>&1 || true
 	bad=$(grep -E '(WARNING|ERROR|CHECK):' "$out/checkpatch.log" |
 		grep -Ev 'compat.h:[0-9]+: WARNING:(LINUX_VERSION_CODE|CONSTANT_COMPARISON):' || true)
-	if [ -z "$bad" ]; then
+	# anything but findings and their totals: checkpatch did not run
+	# (a perl error, a missing file), which must not read as clean
+	other=$(grep -Ev '^[^ ]+:[0-9]+: (WARNING|ERROR|CHECK):|^total: ' \
+		"$out/checkpatch.log" || true)
+	if [ -n "$other" ]; then
+		fail checkpatch-clean "checkpatch did not run: $(printf '%s\n' "$other" | head -n 1)"
+	elif [ -z "$bad" ]; then
 		pass checkpatch-clean
 	else
 		fail checkpatch-clean "$(printf '%s\n' "$bad" | head -n 5)"

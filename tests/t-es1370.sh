@@ -6,10 +6,14 @@
 #    through DAC1 (hw:0,1), each in read/write and in mmap mode, comes out
 #    of -audiodev wav byte for byte (one VM per run: one wav file each);
 #  - the ADC (hw:0,0 capture) records a known noise file byte for byte,
-#    read/write and mmap, over the ALSA file-plugin audiodev route proven by
-#    t-harness-capture.sh; while DAC2 plays at 44100 Hz the ADC is offered
-#    44100 Hz only (they share the clock divider);
-#  - DAC2 makes 22050 Hz as 1411200/64;
+#    read/write and mmap (every byte of each 2 s recording), over the ALSA
+#    file-plugin audiodev route proven by t-harness-capture.sh;
+#  - full duplex: while DAC2 plays noise at 44100 Hz the ADC is offered
+#    44100 Hz only (they share the clock divider), records byte for byte,
+#    and aplay ends with status 0 and its noise comes out byte for
+#    byte;
+#  - DAC2 makes 22050 Hz as 1411200/64, and noise played at that rate comes
+#    out byte for byte (a wav audiodev at out.frequency=22050);
 #  - amixer lists the AK4531 controls with dB scales, set/get round-trips
 #    through the driver's register cache, alsactl store/restore round-trips;
 #  - a suspend/resume cycle (pm_test=devices) in the middle of a stream
@@ -44,7 +48,7 @@ fi
 # 2 s that must arrive exactly, plus 0.5 s because QEMU drops the last few
 # hundred frames of a stream when the guest stops it.
 python3 "$WAV" noise "$OUT/noise44.wav" --rate 44100 --seconds 2.5 --seed 1370
-python3 "$WAV" noise "$OUT/noise22.wav" --rate 22050 --seconds 1 --seed 22
+python3 "$WAV" noise "$OUT/noise22.wav" --rate 22050 --seconds 1.5 --seed 22
 # capture source: longer than every capture of the VM together
 python3 "$WAV" noise "$OUT/in.raw" --raw --rate 44100 --seconds 10 --seed 5000
 
@@ -62,10 +66,16 @@ play_run()
 		--qemu-args "-audiodev wav,id=snd0,path=$OUT/$name/out.wav" \
 		--scenario - >"$OUT/$name.log" <<EOF || true
 modprobe snd-omnibus-es1370 || exit 1
-aplay -D hw:0,$dev $flags /data/noise.wav
+aplay -D hw:0,$dev $flags /data/noise.wav 2>/out/aplay.err
+echo "rc=\$?" >/out/aplay.rc
 EOF
-	check "es1370-$name-bitexact" python3 "$WAV" contains \
-		"$OUT/noise44.wav" "$OUT/$name/out.wav" --prefix-seconds 2
+	if grep -qx 'rc=0' "$OUT/$name/aplay.rc" 2>/dev/null; then
+		check "es1370-$name-bitexact" python3 "$WAV" contains \
+			"$OUT/noise44.wav" "$OUT/$name/out.wav" --prefix-seconds 2
+	else
+		fail "es1370-$name-bitexact" "aplay failed: $(cat "$OUT/$name/aplay.rc" \
+			"$OUT/$name/aplay.err" 2>/dev/null | tr '\n' ' ')"
+	fi
 	ALL_DMESG="$ALL_DMESG $OUT/$name/dmesg.txt"
 }
 
@@ -115,7 +125,7 @@ rm -rf "$OUT/mixer"
 vm_run --module "$MODULE" --out "$OUT/mixer" --timeout 120 \
 	--file "$OUT/noise22.wav:noise22.wav" \
 	--qemu-args "-device ES1370,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$OUT/mixer-out.wav" \
+	--qemu-args "-audiodev wav,id=snd0,path=$OUT/mixer-out.wav,out.frequency=22050" \
 	--scenario - >"$OUT/mixer.log" <<'EOF' || true
 modprobe snd-omnibus-es1370 || exit 1
 cat /proc/asound/cards >/out/cards.txt
@@ -138,11 +148,14 @@ cat /proc/asound/card0/es1370 >/out/es1370-set.txt
 alsactl -f /tmp/asound.state restore
 amixer -c 0 cget name='Line Volume' >/out/line-restored.txt
 cat /proc/asound/card0/ak4531 >/out/ak4531-restored.txt
-# DAC2 at 22050 Hz: the divisor is 64
-aplay -q -D hw:0,0 /data/noise22.wav &
+# DAC2 at 22050 Hz: the divisor is 64 (the wav audiodev records at
+# 22050 Hz, so QEMU's mixer passes the bytes through)
+aplay -q -D hw:0,0 /data/noise22.wav 2>/out/aplay-22050.err &
+play=$!
 sleep 0.5
 cat /proc/asound/card0/pcm0p/sub0/hw_params >/out/hw-22050.txt
-wait
+wait $play
+echo "rc=$?" >/out/aplay-22050.rc
 # unload, load again: the I/O ports and the IRQ were given back
 rmmod snd-omnibus-es1370 || exit 1
 modprobe snd-omnibus-es1370 || exit 1
@@ -226,6 +239,13 @@ else
 	else
 		fail es1370-dac2-rate-divider "$(cat "$M/hw-22050.txt")"
 	fi
+	if grep -qx 'rc=0' "$M/aplay-22050.rc"; then
+		check es1370-dac2-22050-bitexact python3 "$WAV" contains \
+			"$OUT/noise22.wav" "$OUT/mixer-out.wav" --prefix-seconds 1
+	else
+		fail es1370-dac2-22050-bitexact "aplay failed: $(cat "$M/aplay-22050.rc" \
+			"$M/aplay-22050.err" | tr '\n' ' ')"
+	fi
 
 	if grep -q 'device 0: ES1370 DAC2/ADC' "$M/aplay-l-again.txt"; then
 		pass es1370-reload
@@ -253,27 +273,50 @@ vm_run --module "$MODULE" --out "$OUT/capture" --timeout 150 \
 modprobe snd-omnibus-es1370 || exit 1
 arecord -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 2 /out/cap-rw.wav
 arecord -M -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 2 /out/cap-mmap.wav
-# DAC2 plays at 44100 Hz: the ADC asks for 22050 Hz and is given 44100 Hz
-aplay -q -D hw:0,0 /data/noise.wav &
+# full duplex: DAC2 plays at 44100 Hz, the ADC asks for 22050 Hz and is
+# given 44100 Hz; both streams' data is checked, and aplay's status
+aplay -q -D hw:0,0 /data/noise.wav 2>/out/aplay-duplex.err &
+play=$!
 sleep 0.5
 arecord -D hw:0,0 -f S16_LE -c 2 -r 22050 -d 1 /out/cap-shared.wav \
 	2>/out/cap-shared.err
-wait
+echo "rc=$?" >/out/cap-shared.rc
+wait $play
+echo "rc=$?" >/out/aplay-duplex.rc
 exit 0
 EOF
 C=$OUT/capture
 ALL_DMESG="$ALL_DMESG $C/dmesg.txt"
-# the first capture starts at byte 0 of the source
+# Every byte of each recording (2 s: arecord -d 2 reads exactly 88200
+# frames; fewer fail --prefix-seconds) is the source's.  The first capture
+# starts at byte 0 of the source ...
 check es1370-capture-rw-bitexact python3 "$WAV" contains \
-	"$OUT/in.raw" "$C/cap-rw.wav" --prefix-seconds 1
-# a later one starts where the plugin stopped reading: search for it
+	"$C/cap-rw.wav" "$OUT/in.raw" --prefix-seconds 2 --at 0
+# ... a later one where the plugin stopped reading: search for it
 check es1370-capture-mmap-bitexact python3 "$WAV" contains \
-	"$C/cap-mmap.wav" "$OUT/in.raw" --prefix-seconds 1
+	"$C/cap-mmap.wav" "$OUT/in.raw" --prefix-seconds 2
 if grep -q 'requested = 22050Hz, got = 44100Hz' "$C/cap-shared.err" 2>/dev/null &&
    python3 "$WAV" info "$C/cap-shared.wav" | grep -q ' 44100 Hz '; then
 	pass es1370-shared-clock-constraint
 else
 	fail es1370-shared-clock-constraint "$(cat "$C/cap-shared.err" 2>/dev/null)"
+fi
+# full duplex: what was recorded while DAC2 played (arecord -d 1 counts
+# the 22050 frames of the rate it asked for: 0.5 s at 44100 Hz) ...
+if grep -qx 'rc=0' "$C/cap-shared.rc" 2>/dev/null; then
+	check es1370-duplex-capture-bitexact python3 "$WAV" contains \
+		"$C/cap-shared.wav" "$OUT/in.raw" --prefix-seconds 0.5
+else
+	fail es1370-duplex-capture-bitexact "arecord failed: $(cat "$C/cap-shared.rc" \
+		"$C/cap-shared.err" 2>/dev/null | tr '\n' ' ')"
+fi
+# ... and what DAC2 played meanwhile, through the same audiodev's output
+if grep -qx 'rc=0' "$C/aplay-duplex.rc" 2>/dev/null; then
+	check es1370-duplex-playback-bitexact python3 "$WAV" contains \
+		"$OUT/noise44.wav" "$OUT/qout.raw" --prefix-seconds 2
+else
+	fail es1370-duplex-playback-bitexact "aplay failed: $(cat "$C/aplay-duplex.rc" \
+		"$C/aplay-duplex.err" 2>/dev/null | tr '\n' ' ')"
 fi
 
 # --- (e): kernel log ------------------------------------------------------

@@ -70,8 +70,9 @@ arecord -D hw:0,0 -f S16_LE -c 2 -r 48000 -d 2 /out/cap.wav
 aplay -D hw:0,0 /data/play.wav
 EOF
 
+# every byte of the 2 s recording, from byte 0 of the source
 check intree-intel8x0-capture-bitexact python3 "$WAV" contains \
-	"$OUT/in.raw" "$OUT/vm/cap.wav" --prefix-seconds 1
+	"$OUT/vm/cap.wav" "$OUT/in.raw" --prefix-seconds 2 --at 0
 check intree-intel8x0-alsa-playback-bitexact python3 "$WAV" contains \
 	"$OUT/play.wav" "$OUT/qout.raw" --prefix-seconds 2
 check_dmesg_clean "$OUT/vm/dmesg.txt" intree-capture-dmesg-clean

@@ -13,7 +13,10 @@
 #  - --after-silence S: the data must follow at least S seconds of zero
 #    bytes (t-rel-fuzz plays a second of silence before its noise): one
 #    nonzero byte in that stretch, or a recording that starts too late,
-#    fails.
+#    fails;
+#  - --at BYTE: the data must start at that byte of the recording (a
+#    capture that must begin with the first byte of its source): found
+#    elsewhere, or cut short there, it fails.
 #
 # Host only, no VM.  Run by tests/run.sh or alone.
 
@@ -95,5 +98,11 @@ expect wav-after-silence-click 1 'not after 88200 zero bytes .*nonzero byte befo
 	"$OUT/played.wav" "$OUT/click.wav" --after-silence 0.5
 expect wav-after-silence-late 1 'recording starts only 52920 bytes' \
 	"$OUT/played.wav" "$OUT/late.wav" --after-silence 0.5
+expect wav-at 0 'OK: 176400 bytes .* found at byte 45100 ' \
+	"$OUT/played.wav" "$OUT/exact.wav" --at 45100
+expect wav-at-elsewhere 1 'not at byte 0 of .*found at byte 45100 instead' \
+	"$OUT/played.wav" "$OUT/exact.wav" --at 0
+expect wav-at-cut 1 'not at byte 44100 of .*only its first 100000 bytes .*played 0x.. vs recorded 0x' \
+	"$OUT/played.wav" "$OUT/onebyte.wav" --at 44100
 
 test_done

@@ -111,11 +111,18 @@ DEB=$(ls "$OUT"/dist/snd-omnibus-dkms_*_all.deb 2>/dev/null | head -n 1)
 CHANGES=$(ls "$OUT"/dist/deb/snd-omnibus_*.changes 2>/dev/null | head -n 1)
 if [ -n "$CHANGES" ]; then
 	# lintian refuses nothing as root, but says so: drop that line
+	rc=0
 	mx_time lintian lintian --pedantic -I -E --show-overrides --color never \
-		"$CHANGES" >"$OUT/lintian.raw" 2>&1 || true
+		"$CHANGES" >"$OUT/lintian.raw" 2>&1 || rc=$?
 	grep -v 'running with root privileges' "$OUT/lintian.raw" >"$OUT/lintian.txt" || true
 	sed 's/^/    lintian: /' "$OUT/lintian.txt"
-	if grep -q '^[EW]: ' "$OUT/lintian.txt"; then
+	# lintian 2.116 exits 0 when it ran and found no error tag, 1 on a
+	# run-time error, 2 on error tags or a file it cannot read; not
+	# installed, 127: whatever it is, anything but 0 is no clean bill
+	if [ "$rc" != 0 ]; then
+		fail package-lintian "lintian exited $rc: $(grep -m 1 '^[EW]: ' "$OUT/lintian.txt" ||
+			tail -n 1 "$OUT/lintian.txt")"
+	elif grep -q '^[EW]: ' "$OUT/lintian.txt"; then
 		fail package-lintian "$(grep '^[EW]: ' "$OUT/lintian.txt" | head -n 1)"
 	else
 		pass package-lintian

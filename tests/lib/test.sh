@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 #
 # tests/lib/test.sh - result helpers for tests/t-*.sh.  tests/run.sh counts
-# the lines "PASS: NAME" and "FAIL: NAME: REASON" that these print on stdout.
+# the lines "PASS: NAME" and "FAIL: NAME: REASON" that these print on stdout;
+# "SKIP: NAME: REASON" says that a check was not made and why (not counted,
+# but never silent; a skip that means the test failed to arrange what the
+# check needs is a FAIL instead).
 # The reporting helpers return 0 so that a `set -e` test goes on after a
 # failed check; end the test with test_done to exit non-zero after failures.
 
@@ -21,6 +24,11 @@ fail()
 # check NAME CMD [ARG...]: run CMD; PASS if it exits 0, else FAIL with the
 # last line it printed as the reason.  Its whole output is shown indented.
 # Returns 0; CHECK_RC holds the exit status of CMD.
+skip()
+{
+	printf 'SKIP: %s: %s\n' "$1" "${2:-skipped}"
+}
+
 check()
 {
 	local name=$1 out

@@ -8,11 +8,12 @@
   wav.py tone OUT [--freq HZ] [--amplitude A] [--rate ...] [--raw]
       a sine, for listening demos
   wav.py contains PLAYED RECORDED [--prefix-bytes N | --prefix-seconds S]
-                  [--after-silence S] [--raw]
+                  [--after-silence S] [--at BYTE] [--raw]
       exit 0 if the PCM data of PLAYED (or its first N bytes) occurs, byte
       for byte and contiguous, in the PCM data of RECORDED (and, with
-      --after-silence, right after at least S seconds of zero bytes); else
-      print a one-line diagnosis and exit 1
+      --after-silence, right after at least S seconds of zero bytes; with
+      --at, starting at byte BYTE of RECORDED's data); else print a
+      one-line diagnosis and exit 1
   wav.py info FILE
       print the format and data length of a WAV file
 
@@ -174,6 +175,20 @@ def cmd_contains(a):
         return ""
 
     pos = rec.find(needle)
+    if a.at is not None and rec[a.at:a.at + n] != needle:
+        if pos >= 0:
+            where = "found at byte %d instead" % pos
+        else:
+            length, _ = longest_prefix(needle, rec[a.at:])
+            where = ("only its first %d bytes%s are there, then played 0x%02x"
+                     " vs recorded %s" % (
+                         length, secs(length), needle[length],
+                         "0x%02x" % rec[a.at + length]
+                         if a.at + length < len(rec) else "end of data"))
+        print("contains: FAIL: %d bytes%s of %s not at byte %d of %s "
+              "(%d bytes): %s" % (n, secs(n), a.played, a.at, a.recorded,
+                                  len(rec), where))
+        return 1
     if pos >= 0 and a.after_silence is not None:
         if not finfo:
             print("contains: --after-silence needs a WAV file")
@@ -315,6 +330,9 @@ def main():
     sp.add_argument("--after-silence", type=float, metavar="SECONDS",
                     help="the data must follow at least SECONDS of zero "
                     "bytes in RECORDED")
+    sp.add_argument("--at", type=int, metavar="BYTE",
+                    help="the data must start at byte BYTE of RECORDED's "
+                    "data")
     sp.add_argument("--raw", action="store_true",
                     help="treat both files as raw PCM")
     sp.set_defaults(func=cmd_contains)
