@@ -472,9 +472,11 @@ mx__build_warnings()
 
 # The guest's part: which driver gets the ES1370 (and the ICH) when udev
 # loads drivers, with and without the switch of /etc/modprobe.d/snd-omnibus.conf;
-# the virtual card's loopback; playback through the snd-omnibus module of
-# every backend the package has (ICH and SB16 where their sources are in
-# the DKMS tree).
+# the virtual card's loopback on each of its PCM devices (continuous pages,
+# vmalloc through the page callback, external through the copy callbacks),
+# read/write and mmap; playback through the snd-omnibus module of every
+# backend the package has (ICH and SB16 where their sources are in the
+# DKMS tree).
 MX_SCENARIO='
 # the driver bound to PCI function VENDOR DEVICE, "none" or "absent"
 pci_driver() {
@@ -519,13 +521,54 @@ dmesg >/out/byhand-dmesg.txt
 bind byhand
 cat /proc/asound/cards >/out/cards-byhand.txt
 v=$(card_of "Omnibus Virtual")
-arecord -q -D "hw:$v,0" -f S16_LE -c 2 -r 44100 -d 3 /tmp/cap.wav 2>/out/arecord.err &
-rec=$!
-sleep 1
-aplay -q -D "hw:$v,0" /data/noise-virtual.wav 2>/out/aplay-virtual.err
-wait $rec
-cp /tmp/cap.wav /out/virtual-cap.wav
-rm -f /tmp/cap.wav
+# every PCM device of the virtual card at once (each has a wire of its
+# own): capture runs on each, then 1 s of noise, one file per device and
+# mode, is played into each; "mmap" plays and records with -M
+loopback() { # MODE DEV...
+	mode=$1
+	shift
+	flag=""
+	[ "$mode" = mmap ] && flag=-M
+	recs=""
+	for d in "$@"; do
+		arecord -q -D "hw:$v,$d" $flag -f S16_LE -c 2 -r 44100 \
+			"/tmp/cap-$d-$mode.wav" 2>"/out/arecord-virtual-$d-$mode.err" &
+		recs="$recs $!"
+	done
+	# until every capture runs (what is played before is not looped back)
+	for d in "$@"; do
+		t=0
+		while [ $t -lt 100 ] &&
+		      ! grep -q RUNNING "/proc/asound/card$v/pcm${d}c/sub0/status"; do
+			sleep 0.1
+			t=$((t + 1))
+		done
+	done
+	plays=""
+	for d in "$@"; do
+		aplay -q -D "hw:$v,$d" $flag "/data/virtual-$d-$mode.wav" \
+			2>"/out/aplay-virtual-$d-$mode.err" &
+		plays="$plays $!"
+	done
+	for p in $plays; do
+		wait "$p"
+	done
+	# aplay returns once its buffer has drained: give the wire a moment
+	sleep 1
+	for p in $recs; do
+		kill "$p"
+		wait "$p"
+	done
+	for d in "$@"; do
+		gzip -1 -c "/tmp/cap-$d-$mode.wav" >"/out/virtual-cap-$d-$mode.wav.gz"
+		rm -f "/tmp/cap-$d-$mode.wav"
+	done
+}
+loopback rw 0 1 2
+loopback mmap 0 1
+# PCM 2 (external buffer) cannot be mapped: aplay -M is refused
+aplay -q -M -D "hw:$v,2" /data/virtual-2-rw.wav 2>/out/aplay-virtual-2-mmap.err
+echo $? >/out/virtual-2-mmap.rc
 unload_ours
 rmmod snd-ens1370 snd-intel8x0 || exit 1
 bind unloaded
@@ -745,7 +788,13 @@ mx_kernel_matrix()
 	fi
 	python3 "$wav" noise "$out/noise44.wav" --rate 44100 --seconds 2.5 --seed 44
 	python3 "$wav" noise "$out/noise48.wav" --rate 48000 --seconds 2.5 --seed 48
-	python3 "$wav" noise "$out/noise-virtual.wav" --rate 44100 --seconds 1 --seed 7
+	# one second per virtual PCM device and mode, each its own noise
+	local -a vfiles=()
+	for f in 0-rw:70 1-rw:71 2-rw:72 0-mmap:73 1-mmap:74; do
+		python3 "$wav" noise "$out/virtual-${f%:*}.wav" --rate 44100 \
+			--seconds 1 --seed "${f#*:}"
+		vfiles+=(--file "$out/virtual-${f%:*}.wav")
+	done
 	rm -rf "$out/vm"
 	mkdir -p "$out/vm"
 	local -a qa=(--qemu-args "-device ES1370,audiodev=es"
@@ -760,7 +809,7 @@ mx_kernel_matrix()
 		--out "$out/vm" --timeout 180 "${qa[@]}" \
 		--file "$REPO/modprobe/snd-omnibus.conf:snd-omnibus.conf" \
 		--file "$out/noise44.wav" --file "$out/noise48.wav" \
-		--file "$out/noise-virtual.wav" \
+		"${vfiles[@]}" \
 		--scenario "$out/scenario" >"$out/vm.log" || true
 	mx__vm_checks "$n" "$out" "$ich" "$sb16"
 	mx_times
@@ -820,8 +869,24 @@ mx__vm_checks()
 	else
 		fail "matrix-$n-coexist-switch-without-module" "$(grep '^removed' "$b")"
 	fi
-	check "matrix-$n-virtual-loopback-bitexact" python3 "$wav" contains \
-		"$out/noise-virtual.wav" "$vo/virtual-cap.wav"
+	# the virtual card: each PCM device loops back what it played, read/
+	# write and mmap (PCM 1 maps through the page callback; PCM 2 moves the
+	# samples with the copy callbacks and cannot be mapped)
+	for f in 0-rw 1-rw 2-rw 0-mmap 1-mmap; do
+		rm -f "$vo/virtual-cap-$f.wav"
+		[ ! -f "$vo/virtual-cap-$f.wav.gz" ] ||
+			gunzip -f "$vo/virtual-cap-$f.wav.gz" || true
+		check "matrix-$n-virtual-$f-bitexact" python3 "$wav" contains \
+			"$out/virtual-$f.wav" "$vo/virtual-cap-$f.wav"
+		[ "$CHECK_RC" = 0 ] ||
+			cat "$vo/aplay-virtual-$f.err" "$vo/arecord-virtual-$f.err" 2>/dev/null |
+			sed 's/^/    /'
+	done
+	if [ "$(cat "$vo/virtual-2-mmap.rc" 2>/dev/null)" = 1 ]; then
+		pass "matrix-$n-virtual-2-mmap-refused"
+	else
+		fail "matrix-$n-virtual-2-mmap-refused" "aplay -M on PCM 2 exited $(cat "$vo/virtual-2-mmap.rc" 2>/dev/null || echo '(no status)')"
+	fi
 	check "matrix-$n-es1370-bitexact" python3 "$wav" contains \
 		"$out/noise44.wav" "$vo/es1370.wav" --prefix-seconds 2
 	if [ -n "$ich" ]; then
