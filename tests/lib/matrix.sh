@@ -476,7 +476,7 @@ mx__build_warnings()
 # vmalloc through the page callback, external through the copy callbacks),
 # read/write and mmap; playback through the snd-omnibus module of every
 # backend the package has (ICH and SB16 where their sources are in the
-# DKMS tree).
+# DKMS tree), the ICH also from a scatter-gather buffer in several pieces.
 MX_SCENARIO='
 # the driver bound to PCI function VENDOR DEVICE, "none" or "absent"
 pci_driver() {
@@ -592,6 +592,45 @@ if [ -n "$ICH" ]; then
 	amixer -c "$i" -q sset Master 100% unmute
 	amixer -c "$i" -q sset PCM 100% unmute
 	aplay -q -D "hw:$i,0" /data/noise48.wav 2>/out/aplay-ich.err
+	# 3a. a scatter-gather buffer in several pieces, as t-ich makes it:
+	# every huge page taken (compacted first, compaction then off), so no
+	# free block holds 2.5 MiB; hw_params then allocates the buffer (none
+	# pre-allocated) from what is left.  One 2 MiB page back as a margin
+	# (t-ich: aplay was OOM-killed without); not a 4 MiB one (686 without
+	# PAE): that would hold the whole buffer.  Shell builtins only between
+	# taking the pages and aplay: no exiting process frees pages.
+	echo 0 >"/proc/asound/card$i/pcm0p/sub0/prealloc"
+	boost=$(cat /proc/sys/vm/watermark_boost_factor)
+	echo 3 >/proc/sys/vm/drop_caches
+	echo 1 >/proc/sys/vm/compact_memory
+	echo 100000 >/proc/sys/vm/nr_hugepages
+	echo 0 >/proc/sys/vm/compaction_proactiveness
+	echo 1000 >/proc/sys/vm/extfrag_threshold
+	echo 0 >/proc/sys/vm/watermark_boost_factor
+	cat /proc/buddyinfo >/out/buddyinfo.txt
+	echo 100000 >/proc/sys/vm/nr_hugepages
+	n=0 hps=0
+	while read -r key val _; do
+		[ "$key" = HugePages_Total: ] && n=$val
+		[ "$key" = Hugepagesize: ] && hps=$val
+	done </proc/meminfo
+	echo "$n huge pages of $hps kB taken" >/out/hugepages.txt
+	[ "$n" -ge 1 ] && [ "$hps" -le 2048 ] && echo $((n - 1)) >/proc/sys/vm/nr_hugepages
+	while read -r key val _; do
+		[ "$key" = HugePages_Total: ] && echo "$val kept" >>/out/hugepages.txt
+		[ "$key" = MemFree: ] && echo "MemFree $val kB" >>/out/hugepages.txt
+	done </proc/meminfo
+	aplay -q -D "hw:$i,0" --buffer-size=655360 --period-size=163840 \
+		/data/sg48.wav 2>/out/aplay-ich-sg.err &
+	sleep 1
+	cat "/proc/asound/card$i/ich" >/out/ich-sg.txt
+	cat "/proc/asound/card$i/buffers" >/out/buffers-ich-sg.txt
+	echo 0 >/proc/sys/vm/nr_hugepages
+	echo 500 >/proc/sys/vm/extfrag_threshold
+	echo 20 >/proc/sys/vm/compaction_proactiveness
+	echo "$boost" >/proc/sys/vm/watermark_boost_factor
+	wait $!
+	echo "$?" >/out/aplay-ich-sg.rc
 fi
 # 3b. the ISA Sound Blaster 16 (no driver is ever autoloaded for it)
 if [ -n "$SB16" ]; then
@@ -788,6 +827,8 @@ mx_kernel_matrix()
 	fi
 	python3 "$wav" noise "$out/noise44.wav" --rate 44100 --seconds 2.5 --seed 44
 	python3 "$wav" noise "$out/noise48.wav" --rate 48000 --seconds 2.5 --seed 48
+	# 12 s: past the end of a first SG chunk of up to 2 MiB (10.9 s)
+	python3 "$wav" noise "$out/sg48.wav" --rate 48000 --seconds 12 --seed 480
 	# one second per virtual PCM device and mode, each its own noise
 	local -a vfiles=()
 	for f in 0-rw:70 1-rw:71 2-rw:72 0-mmap:73 1-mmap:74; do
@@ -806,13 +847,57 @@ mx_kernel_matrix()
 	[ "$MX_ARCH" = amd64 ] || qa+=(--arch i386)
 	{ echo "ICH=$ich SB16=$sb16"; printf '%s\n' "$MX_SCENARIO"; } >"$out/scenario"
 	mx_time "$n: VM" vm_run --kver "$kver" --module "$out/modules" \
-		--out "$out/vm" --timeout 180 "${qa[@]}" \
+		--out "$out/vm" --timeout 240 "${qa[@]}" \
 		--file "$REPO/modprobe/snd-omnibus.conf:snd-omnibus.conf" \
 		--file "$out/noise44.wav" --file "$out/noise48.wav" \
-		"${vfiles[@]}" \
+		--file "$out/sg48.wav" "${vfiles[@]}" \
 		--scenario "$out/scenario" >"$out/vm.log" || true
 	mx__vm_checks "$n" "$out" "$ich" "$sb16"
 	mx_times
+}
+
+# mx__sg_pieces FILE: the ICH proc file FILE (taken while a stream plays)
+# shows PCM out's buffer in more than one chunk, with BDL entries that are
+# neighbours in the buffer but not in memory (as t-ich's sg_bdl_check).
+mx__sg_pieces()
+{
+	python3 - "$1" <<'PYEOF'
+import re, sys
+try:
+    text = open(sys.argv[1]).read()
+except OSError as e:
+    sys.exit("no ICH proc file: %s" % e)
+m = re.search(r"PCM out \(PO\): (\w+)(.*?)(?:\n\n|\Z)", text, re.S)
+if not m:
+    sys.exit("no PCM out section in the proc file")
+sec = m.group(2)
+b = re.search(r"buffer (\d+) bytes in (\d+) chunks, (\d+) segments", sec)
+if not b:
+    sys.exit("PCM out has no buffer set up")
+size, chunks, nsegs = map(int, b.groups())
+segs = {}
+for e in re.finditer(r"bd +(\d+) 0x([0-9a-f]+) +(\d+) (ioc|-) +(\d+) +(\d+)", sec):
+    slot, addr, nbytes, ioc, seg, off = e.groups()
+    segs[int(seg)] = (int(off), int(addr, 16), int(nbytes))
+print("buffer %d bytes, %d chunks, %d segments, %d of them in the BDL"
+      % (size, chunks, nsegs, len(segs)))
+gaps = []
+order = sorted(segs.values())
+for (o1, a1, n1), (o2, a2, n2) in zip(order, order[1:]):
+    if o1 + n1 != o2:
+        continue
+    last_page, next_page = (a1 + n1 - 1) >> 12, a2 >> 12
+    if a2 != a1 + n1 and next_page not in (last_page, last_page + 1):
+        gaps.append("buffer offset %d: page 0x%x, then page 0x%x"
+                    % (o2, last_page, next_page))
+for g in gaps:
+    print("  " + g)
+if size < 2 * 1024 * 1024:
+    sys.exit("the buffer is only %d bytes" % size)
+if chunks < 2 or not gaps:
+    sys.exit("the buffer is physically contiguous: %d chunk(s), no jump "
+             "between BDL entries" % chunks)
+PYEOF
 }
 
 # mx__vm_checks NAME OUT ICH SB16: what the guest reported.
@@ -892,6 +977,15 @@ mx__vm_checks()
 	if [ -n "$ich" ]; then
 		check "matrix-$n-ich-bitexact" python3 "$wav" contains \
 			"$out/noise48.wav" "$vo/ich.wav" --prefix-seconds 2
+		# the scatter-gather buffer: more than one piece, descriptors in
+		# pages that do not follow each other, played over the seams
+		check "matrix-$n-ich-sg-pieces" mx__sg_pieces "$vo/ich-sg.txt"
+		[ "$CHECK_RC" = 0 ] ||
+			sed 's/^/    /' "$vo/hugepages.txt" "$vo/buddyinfo.txt" 2>/dev/null || true
+		check "matrix-$n-ich-sg-bitexact" python3 "$wav" contains \
+			"$out/sg48.wav" "$vo/ich.wav" --prefix-seconds 11.5
+		[ "$CHECK_RC" = 0 ] ||
+			sed 's/^/    /' "$vo/aplay-ich-sg.err" "$vo/aplay-ich-sg.rc" 2>/dev/null || true
 	fi
 	if [ -n "$sb16" ]; then
 		check "matrix-$n-sb16-bitexact" python3 "$wav" contains \
