@@ -900,6 +900,46 @@ if chunks < 2 or not gaps:
 PYEOF
 }
 
+# mx__kver_ge KVER MAJOR MINOR: KVER (e.g. 6.12.118+deb13-amd64) is at
+# least MAJOR.MINOR.
+mx__kver_ge()
+{
+	local maj min
+	maj=${1%%.*}
+	min=${1#*.}
+	min=${min%%[!0-9]*}
+	[ "$maj" -gt "$2" ] || { [ "$maj" = "$2" ] && [ "$min" -ge "$3" ]; }
+}
+
+# mx__ich_sg_checks NAME OUT: the ICH's stream from a scatter-gather buffer
+# in fragmented memory (scenario step 3a).  Up to 6.1 the ALSA core makes
+# the buffer of several pieces when no free block holds it: then the
+# buffer must be in pieces, its descriptors in pages that do not follow
+# each other, and the stream must play byte for byte over the seams.
+# Debian's 6.12 and 7.3 (seen 6 Dec 2026, QEMU -M pc, no IOMMU) make no
+# such buffer: hw_params fails with ENOMEM (a 1.25 MiB buffer too, with
+# 10-20 MB free but no 2 MiB block).  There the driver must refuse it with
+# its one line, and the kernel log stays clean (matrix-N-dmesg-clean).
+mx__ich_sg_checks()
+{
+	local n=$1 vo=$2/vm rc
+	rc=$(cat "$vo/aplay-ich-sg.rc" 2>/dev/null || echo none)
+	if [ "$rc" != 0 ] && mx__kver_ge "$MX_KVER" 6 12 &&
+	   [ "$(grep -c 'snd_omnibus_ich .*: pcmC[0-9]*D0p: no memory for a 2621440-byte buffer' "$vo/dmesg.txt" 2>/dev/null)" = 1 ]; then
+		echo "NOTE: $MX_KVER makes no scatter-gather buffer of pieces without an IOMMU: hw_params of the 2.5 MiB buffer in fragmented memory failed (ENOMEM); no pieces to play"
+		sed 's/^/    /' "$vo/hugepages.txt" 2>/dev/null || true
+		pass "matrix-$n-ich-sg-enomem-one-line"
+		return 0
+	fi
+	check "matrix-$n-ich-sg-pieces" mx__sg_pieces "$vo/ich-sg.txt"
+	[ "$CHECK_RC" = 0 ] ||
+		sed 's/^/    /' "$vo/hugepages.txt" "$vo/buddyinfo.txt" 2>/dev/null || true
+	check "matrix-$n-ich-sg-bitexact" python3 "$REPO/tests/lib/wav.py" contains \
+		"$2/sg48.wav" "$vo/ich.wav" --prefix-seconds 11.5
+	[ "$CHECK_RC" = 0 ] ||
+		sed 's/^/    /' "$vo/aplay-ich-sg.err" "$vo/aplay-ich-sg.rc" 2>/dev/null || true
+}
+
 # mx__vm_checks NAME OUT ICH SB16: what the guest reported.
 mx__vm_checks()
 {
@@ -977,15 +1017,7 @@ mx__vm_checks()
 	if [ -n "$ich" ]; then
 		check "matrix-$n-ich-bitexact" python3 "$wav" contains \
 			"$out/noise48.wav" "$vo/ich.wav" --prefix-seconds 2
-		# the scatter-gather buffer: more than one piece, descriptors in
-		# pages that do not follow each other, played over the seams
-		check "matrix-$n-ich-sg-pieces" mx__sg_pieces "$vo/ich-sg.txt"
-		[ "$CHECK_RC" = 0 ] ||
-			sed 's/^/    /' "$vo/hugepages.txt" "$vo/buddyinfo.txt" 2>/dev/null || true
-		check "matrix-$n-ich-sg-bitexact" python3 "$wav" contains \
-			"$out/sg48.wav" "$vo/ich.wav" --prefix-seconds 11.5
-		[ "$CHECK_RC" = 0 ] ||
-			sed 's/^/    /' "$vo/aplay-ich-sg.err" "$vo/aplay-ich-sg.rc" 2>/dev/null || true
+		mx__ich_sg_checks "$n" "$out"
 	fi
 	if [ -n "$sb16" ]; then
 		check "matrix-$n-sb16-bitexact" python3 "$wav" contains \
