@@ -998,7 +998,6 @@ mx__vm_checks()
 	# write and mmap (PCM 1 maps through the page callback; PCM 2 moves the
 	# samples with the copy callbacks and cannot be mapped)
 	for f in 0-rw 1-rw 2-rw 0-mmap 1-mmap; do
-		rm -f "$vo/virtual-cap-$f.wav"
 		[ ! -f "$vo/virtual-cap-$f.wav.gz" ] ||
 			gunzip -f "$vo/virtual-cap-$f.wav.gz" || true
 		check "matrix-$n-virtual-$f-bitexact" python3 "$wav" contains \
