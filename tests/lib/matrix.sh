@@ -595,10 +595,12 @@ if [ -n "$ICH" ]; then
 	# 3a. a scatter-gather buffer in several pieces, as t-ich makes it:
 	# every huge page taken (compacted first, compaction then off), so no
 	# free block holds 2.5 MiB; hw_params then allocates the buffer (none
-	# pre-allocated) from what is left.  One 2 MiB page back as a margin
-	# (t-ich: aplay was OOM-killed without); not a 4 MiB one (686 without
-	# PAE): that would hold the whole buffer.  Shell builtins only between
-	# taking the pages and aplay: no exiting process frees pages.
+	# pre-allocated) from what is left.  One 2 MiB page back as a margin,
+	# as t-ich does (its aplay was OOM-killed while memory was tighter);
+	# not a 4 MiB one (686 without PAE): that would hold the whole buffer.
+	# Shell builtins only between taking the pages and aplay: no exiting
+	# process frees pages.  6.12 and later refuse the buffer here (see
+	# mx__ich_sg_checks).
 	echo 0 >"/proc/asound/card$i/pcm0p/sub0/prealloc"
 	boost=$(cat /proc/sys/vm/watermark_boost_factor)
 	echo 3 >/proc/sys/vm/drop_caches
