@@ -16,9 +16,15 @@
 #    never loads snd-omnibus-es1370 or -ich; loaded by hand, they name the
 #    holder, and snd-omnibus-virtual leaves free chips alone; the
 #    switch in /etc/modprobe.d/snd-omnibus.conf gives the chips to
-#    snd-omnibus, and is harmless once the modules are gone; noise plays
-#    byte for byte through the virtual card's loopback and through every
-#    backend the package has (ES1370, ICH, SB16).
+#    snd-omnibus, and is harmless once the modules are gone; noise loops
+#    back byte for byte through each of the virtual card's three PCM
+#    devices (continuous pages, vmalloc through the page callback, external
+#    through the copy callbacks; read/write, and mmap on the first two)
+#    and plays byte for byte through every backend the package has
+#    (ES1370, ICH, SB16); the ICH also from a scatter-gather buffer in
+#    several pieces (fragmented memory; its descriptors in non-adjacent
+#    pages) where the kernel makes one (5.10, 6.1); 6.12 and later refuse
+#    that buffer without an IOMMU, and the driver must say so in one line.
 #
 # The steps are in tests/lib/matrix.sh (mx_kernel_matrix); each prints its
 # wall time on a "TIME:" line.  Run by tests/run.sh, or alone as root.

@@ -472,9 +472,11 @@ mx__build_warnings()
 
 # The guest's part: which driver gets the ES1370 (and the ICH) when udev
 # loads drivers, with and without the switch of /etc/modprobe.d/snd-omnibus.conf;
-# the virtual card's loopback; playback through the snd-omnibus module of
-# every backend the package has (ICH and SB16 where their sources are in
-# the DKMS tree).
+# the virtual card's loopback on each of its PCM devices (continuous pages,
+# vmalloc through the page callback, external through the copy callbacks),
+# read/write and mmap; playback through the snd-omnibus module of every
+# backend the package has (ICH and SB16 where their sources are in the
+# DKMS tree), the ICH also from a scatter-gather buffer in several pieces.
 MX_SCENARIO='
 # the driver bound to PCI function VENDOR DEVICE, "none" or "absent"
 pci_driver() {
@@ -519,13 +521,54 @@ dmesg >/out/byhand-dmesg.txt
 bind byhand
 cat /proc/asound/cards >/out/cards-byhand.txt
 v=$(card_of "Omnibus Virtual")
-arecord -q -D "hw:$v,0" -f S16_LE -c 2 -r 44100 -d 3 /tmp/cap.wav 2>/out/arecord.err &
-rec=$!
-sleep 1
-aplay -q -D "hw:$v,0" /data/noise-virtual.wav 2>/out/aplay-virtual.err
-wait $rec
-cp /tmp/cap.wav /out/virtual-cap.wav
-rm -f /tmp/cap.wav
+# every PCM device of the virtual card at once (each has a wire of its
+# own): capture runs on each, then 1 s of noise, one file per device and
+# mode, is played into each; "mmap" plays and records with -M
+loopback() { # MODE DEV...
+	mode=$1
+	shift
+	flag=""
+	[ "$mode" = mmap ] && flag=-M
+	recs=""
+	for d in "$@"; do
+		arecord -q -D "hw:$v,$d" $flag -f S16_LE -c 2 -r 44100 \
+			"/tmp/cap-$d-$mode.wav" 2>"/out/arecord-virtual-$d-$mode.err" &
+		recs="$recs $!"
+	done
+	# until every capture runs (what is played before is not looped back)
+	for d in "$@"; do
+		t=0
+		while [ $t -lt 100 ] &&
+		      ! grep -q RUNNING "/proc/asound/card$v/pcm${d}c/sub0/status"; do
+			sleep 0.1
+			t=$((t + 1))
+		done
+	done
+	plays=""
+	for d in "$@"; do
+		aplay -q -D "hw:$v,$d" $flag "/data/virtual-$d-$mode.wav" \
+			2>"/out/aplay-virtual-$d-$mode.err" &
+		plays="$plays $!"
+	done
+	for p in $plays; do
+		wait "$p"
+	done
+	# aplay returns once its buffer has drained: give the wire a moment
+	sleep 1
+	for p in $recs; do
+		kill "$p"
+		wait "$p"
+	done
+	for d in "$@"; do
+		gzip -1 -c "/tmp/cap-$d-$mode.wav" >"/out/virtual-cap-$d-$mode.wav.gz"
+		rm -f "/tmp/cap-$d-$mode.wav"
+	done
+}
+loopback rw 0 1 2
+loopback mmap 0 1
+# PCM 2 (external buffer) cannot be mapped: aplay -M is refused
+aplay -q -M -D "hw:$v,2" /data/virtual-2-rw.wav 2>/out/aplay-virtual-2-mmap.err
+echo $? >/out/virtual-2-mmap.rc
 unload_ours
 rmmod snd-ens1370 snd-intel8x0 || exit 1
 bind unloaded
@@ -549,6 +592,47 @@ if [ -n "$ICH" ]; then
 	amixer -c "$i" -q sset Master 100% unmute
 	amixer -c "$i" -q sset PCM 100% unmute
 	aplay -q -D "hw:$i,0" /data/noise48.wav 2>/out/aplay-ich.err
+	# 3a. a scatter-gather buffer in several pieces, as t-ich makes it:
+	# every huge page taken (compacted first, compaction then off), so no
+	# free block holds 2.5 MiB; hw_params then allocates the buffer (none
+	# pre-allocated) from what is left.  One 2 MiB page back as a margin,
+	# as t-ich does (its aplay was OOM-killed while memory was tighter);
+	# not a 4 MiB one (686 without PAE): that would hold the whole buffer.
+	# Shell builtins only between taking the pages and aplay: no exiting
+	# process frees pages.  6.12 and later refuse the buffer here (see
+	# mx__ich_sg_checks).
+	echo 0 >"/proc/asound/card$i/pcm0p/sub0/prealloc"
+	boost=$(cat /proc/sys/vm/watermark_boost_factor)
+	echo 3 >/proc/sys/vm/drop_caches
+	echo 1 >/proc/sys/vm/compact_memory
+	echo 100000 >/proc/sys/vm/nr_hugepages
+	echo 0 >/proc/sys/vm/compaction_proactiveness
+	echo 1000 >/proc/sys/vm/extfrag_threshold
+	echo 0 >/proc/sys/vm/watermark_boost_factor
+	cat /proc/buddyinfo >/out/buddyinfo.txt
+	echo 100000 >/proc/sys/vm/nr_hugepages
+	n=0 hps=0
+	while read -r key val _; do
+		[ "$key" = HugePages_Total: ] && n=$val
+		[ "$key" = Hugepagesize: ] && hps=$val
+	done </proc/meminfo
+	echo "$n huge pages of $hps kB taken" >/out/hugepages.txt
+	[ "$n" -ge 1 ] && [ "$hps" -le 2048 ] && echo $((n - 1)) >/proc/sys/vm/nr_hugepages
+	while read -r key val _; do
+		[ "$key" = HugePages_Total: ] && echo "$val kept" >>/out/hugepages.txt
+		[ "$key" = MemFree: ] && echo "MemFree $val kB" >>/out/hugepages.txt
+	done </proc/meminfo
+	aplay -q -D "hw:$i,0" --buffer-size=655360 --period-size=163840 \
+		/data/sg48.wav 2>/out/aplay-ich-sg.err &
+	sleep 1
+	cat "/proc/asound/card$i/ich" >/out/ich-sg.txt
+	cat "/proc/asound/card$i/buffers" >/out/buffers-ich-sg.txt
+	echo 0 >/proc/sys/vm/nr_hugepages
+	echo 500 >/proc/sys/vm/extfrag_threshold
+	echo 20 >/proc/sys/vm/compaction_proactiveness
+	echo "$boost" >/proc/sys/vm/watermark_boost_factor
+	wait $!
+	echo "$?" >/out/aplay-ich-sg.rc
 fi
 # 3b. the ISA Sound Blaster 16 (no driver is ever autoloaded for it)
 if [ -n "$SB16" ]; then
@@ -745,7 +829,15 @@ mx_kernel_matrix()
 	fi
 	python3 "$wav" noise "$out/noise44.wav" --rate 44100 --seconds 2.5 --seed 44
 	python3 "$wav" noise "$out/noise48.wav" --rate 48000 --seconds 2.5 --seed 48
-	python3 "$wav" noise "$out/noise-virtual.wav" --rate 44100 --seconds 1 --seed 7
+	# 12 s: past the end of a first SG chunk of up to 2 MiB (10.9 s)
+	python3 "$wav" noise "$out/sg48.wav" --rate 48000 --seconds 12 --seed 480
+	# one second per virtual PCM device and mode, each its own noise
+	local -a vfiles=()
+	for f in 0-rw:70 1-rw:71 2-rw:72 0-mmap:73 1-mmap:74; do
+		python3 "$wav" noise "$out/virtual-${f%:*}.wav" --rate 44100 \
+			--seconds 1 --seed "${f#*:}"
+		vfiles+=(--file "$out/virtual-${f%:*}.wav")
+	done
 	rm -rf "$out/vm"
 	mkdir -p "$out/vm"
 	local -a qa=(--qemu-args "-device ES1370,audiodev=es"
@@ -757,13 +849,97 @@ mx_kernel_matrix()
 	[ "$MX_ARCH" = amd64 ] || qa+=(--arch i386)
 	{ echo "ICH=$ich SB16=$sb16"; printf '%s\n' "$MX_SCENARIO"; } >"$out/scenario"
 	mx_time "$n: VM" vm_run --kver "$kver" --module "$out/modules" \
-		--out "$out/vm" --timeout 180 "${qa[@]}" \
+		--out "$out/vm" --timeout 240 "${qa[@]}" \
 		--file "$REPO/modprobe/snd-omnibus.conf:snd-omnibus.conf" \
 		--file "$out/noise44.wav" --file "$out/noise48.wav" \
-		--file "$out/noise-virtual.wav" \
+		--file "$out/sg48.wav" "${vfiles[@]}" \
 		--scenario "$out/scenario" >"$out/vm.log" || true
 	mx__vm_checks "$n" "$out" "$ich" "$sb16"
 	mx_times
+}
+
+# mx__sg_pieces FILE: the ICH proc file FILE (taken while a stream plays)
+# shows PCM out's buffer in more than one chunk, with BDL entries that are
+# neighbours in the buffer but not in memory (as t-ich's sg_bdl_check).
+mx__sg_pieces()
+{
+	python3 - "$1" <<'PYEOF'
+import re, sys
+try:
+    text = open(sys.argv[1]).read()
+except OSError as e:
+    sys.exit("no ICH proc file: %s" % e)
+m = re.search(r"PCM out \(PO\): (\w+)(.*?)(?:\n\n|\Z)", text, re.S)
+if not m:
+    sys.exit("no PCM out section in the proc file")
+sec = m.group(2)
+b = re.search(r"buffer (\d+) bytes in (\d+) chunks, (\d+) segments", sec)
+if not b:
+    sys.exit("PCM out has no buffer set up")
+size, chunks, nsegs = map(int, b.groups())
+segs = {}
+for e in re.finditer(r"bd +(\d+) 0x([0-9a-f]+) +(\d+) (ioc|-) +(\d+) +(\d+)", sec):
+    slot, addr, nbytes, ioc, seg, off = e.groups()
+    segs[int(seg)] = (int(off), int(addr, 16), int(nbytes))
+print("buffer %d bytes, %d chunks, %d segments, %d of them in the BDL"
+      % (size, chunks, nsegs, len(segs)))
+gaps = []
+order = sorted(segs.values())
+for (o1, a1, n1), (o2, a2, n2) in zip(order, order[1:]):
+    if o1 + n1 != o2:
+        continue
+    last_page, next_page = (a1 + n1 - 1) >> 12, a2 >> 12
+    if a2 != a1 + n1 and next_page not in (last_page, last_page + 1):
+        gaps.append("buffer offset %d: page 0x%x, then page 0x%x"
+                    % (o2, last_page, next_page))
+for g in gaps:
+    print("  " + g)
+if size < 2 * 1024 * 1024:
+    sys.exit("the buffer is only %d bytes" % size)
+if chunks < 2 or not gaps:
+    sys.exit("the buffer is physically contiguous: %d chunk(s), no jump "
+             "between BDL entries" % chunks)
+PYEOF
+}
+
+# mx__kver_ge KVER MAJOR MINOR: KVER (e.g. 6.12.118+deb13-amd64) is at
+# least MAJOR.MINOR.
+mx__kver_ge()
+{
+	local maj min
+	maj=${1%%.*}
+	min=${1#*.}
+	min=${min%%[!0-9]*}
+	[ "$maj" -gt "$2" ] || { [ "$maj" = "$2" ] && [ "$min" -ge "$3" ]; }
+}
+
+# mx__ich_sg_checks NAME OUT: the ICH's stream from a scatter-gather buffer
+# in fragmented memory (scenario step 3a).  Up to 6.1 the ALSA core makes
+# the buffer of several pieces when no free block holds it: then the
+# buffer must be in pieces, its descriptors in pages that do not follow
+# each other, and the stream must play byte for byte over the seams.
+# Debian's 6.12 and 7.3 (seen 6 Dec 2026, QEMU -M pc, no IOMMU) make no
+# such buffer: hw_params fails with ENOMEM (a 1.25 MiB buffer too, with
+# 10-20 MB free but no 2 MiB block).  There the driver must refuse it with
+# its one line, and the kernel log stays clean (matrix-N-dmesg-clean).
+mx__ich_sg_checks()
+{
+	local n=$1 vo=$2/vm rc
+	rc=$(cat "$vo/aplay-ich-sg.rc" 2>/dev/null || echo none)
+	if [ "$rc" != 0 ] && mx__kver_ge "$MX_KVER" 6 12 &&
+	   [ "$(grep -c 'snd_omnibus_ich .*: pcmC[0-9]*D0p: no memory for a 2621440-byte buffer' "$vo/dmesg.txt" 2>/dev/null)" = 1 ]; then
+		echo "NOTE: $MX_KVER makes no scatter-gather buffer of pieces without an IOMMU: hw_params of the 2.5 MiB buffer in fragmented memory failed (ENOMEM); no pieces to play"
+		sed 's/^/    /' "$vo/hugepages.txt" 2>/dev/null || true
+		pass "matrix-$n-ich-sg-enomem-one-line"
+		return 0
+	fi
+	check "matrix-$n-ich-sg-pieces" mx__sg_pieces "$vo/ich-sg.txt"
+	[ "$CHECK_RC" = 0 ] ||
+		sed 's/^/    /' "$vo/hugepages.txt" "$vo/buddyinfo.txt" 2>/dev/null || true
+	check "matrix-$n-ich-sg-bitexact" python3 "$REPO/tests/lib/wav.py" contains \
+		"$2/sg48.wav" "$vo/ich.wav" --prefix-seconds 11.5
+	[ "$CHECK_RC" = 0 ] ||
+		sed 's/^/    /' "$vo/aplay-ich-sg.err" "$vo/aplay-ich-sg.rc" 2>/dev/null || true
 }
 
 # mx__vm_checks NAME OUT ICH SB16: what the guest reported.
@@ -820,13 +996,29 @@ mx__vm_checks()
 	else
 		fail "matrix-$n-coexist-switch-without-module" "$(grep '^removed' "$b")"
 	fi
-	check "matrix-$n-virtual-loopback-bitexact" python3 "$wav" contains \
-		"$out/noise-virtual.wav" "$vo/virtual-cap.wav"
+	# the virtual card: each PCM device loops back what it played, read/
+	# write and mmap (PCM 1 maps through the page callback; PCM 2 moves the
+	# samples with the copy callbacks and cannot be mapped)
+	for f in 0-rw 1-rw 2-rw 0-mmap 1-mmap; do
+		[ ! -f "$vo/virtual-cap-$f.wav.gz" ] ||
+			gunzip -f "$vo/virtual-cap-$f.wav.gz" || true
+		check "matrix-$n-virtual-$f-bitexact" python3 "$wav" contains \
+			"$out/virtual-$f.wav" "$vo/virtual-cap-$f.wav"
+		[ "$CHECK_RC" = 0 ] ||
+			cat "$vo/aplay-virtual-$f.err" "$vo/arecord-virtual-$f.err" 2>/dev/null |
+			sed 's/^/    /'
+	done
+	if [ "$(cat "$vo/virtual-2-mmap.rc" 2>/dev/null)" = 1 ]; then
+		pass "matrix-$n-virtual-2-mmap-refused"
+	else
+		fail "matrix-$n-virtual-2-mmap-refused" "aplay -M on PCM 2 exited $(cat "$vo/virtual-2-mmap.rc" 2>/dev/null || echo '(no status)')"
+	fi
 	check "matrix-$n-es1370-bitexact" python3 "$wav" contains \
 		"$out/noise44.wav" "$vo/es1370.wav" --prefix-seconds 2
 	if [ -n "$ich" ]; then
 		check "matrix-$n-ich-bitexact" python3 "$wav" contains \
 			"$out/noise48.wav" "$vo/ich.wav" --prefix-seconds 2
+		mx__ich_sg_checks "$n" "$out"
 	fi
 	if [ -n "$sb16" ]; then
 		check "matrix-$n-sb16-bitexact" python3 "$wav" contains \
