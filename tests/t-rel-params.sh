@@ -283,6 +283,7 @@ while IFS='|' read -r name _ mod args result line count also; do
 			grep -qx "loaded ${result#skipped }" "$V/$name.loaded" ||
 				why="$why not ${result#skipped } card(s) of ours;"
 			;;
+		*) why="$why the table's result '$result' is neither refused nor skipped;" ;;
 		esac
 		[ "$nlines" = "$count" ] && [ "$nmatch" = "$count" ] ||
 			why="$why $nlines kernel lines, $nmatch as expected, not $count;"

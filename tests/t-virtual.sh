@@ -26,9 +26,11 @@ cap() { # dev mode seconds file
 	sleep 1
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	aplay -q -D "hw:0,$1" $flag "$4" 2>"/out/aplay-$1-$2.err"
+	echo "aplay $?" >"/out/status-$1-$2.txt"
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	echo "$t0 $t1" >"/out/time-$1-$2.txt"
 	wait $rec
+	echo "arecord $?" >>"/out/status-$1-$2.txt"
 	gzip -1 -c /tmp/cap.wav >"/out/cap-$1-$2.wav.gz"
 	rm -f /tmp/cap.wav
 }
@@ -36,6 +38,7 @@ cap() { # dev mode seconds file
 modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
 cat /proc/asound/cards >/out/cards.txt
 aplay -l >/out/aplay-l.txt 2>&1
+ls /dev/snd >/out/dev-snd.txt
 for dev in 0 1 2; do
 	cap $dev rw 7 /data/noise5.wav
 done
@@ -88,18 +91,28 @@ if [ "$(cat "$vo/exit" 2>/dev/null)" != 0 ]; then
 	exit 0
 fi
 
+# listed, and its six PCM nodes are there to open (aplay -l asks the
+# control device, which is there without them)
+nodes=0
+for n in pcmC0D0p pcmC0D0c pcmC0D1p pcmC0D1c pcmC0D2p pcmC0D2c; do
+	grep -qx "$n" "$vo/dev-snd.txt" && nodes=$((nodes + 1))
+done
 if grep -q "Omnibus Virtual" "$vo/cards.txt" &&
-	[ "$(grep -c '^card 0: .*device [012]:' "$vo/aplay-l.txt")" = 3 ]; then
+	[ "$(grep -c '^card 0: .*device [012]:' "$vo/aplay-l.txt")" = 3 ] &&
+	[ "$nodes" = 6 ]; then
 	pass virtual-card-listed
 else
-	fail virtual-card-listed "$(cat "$vo/cards.txt" "$vo/aplay-l.txt")"
+	fail virtual-card-listed "$nodes of 6 PCM nodes; $(cat "$vo/cards.txt" "$vo/aplay-l.txt" "$vo/dev-snd.txt")"
 fi
 
 for run in 0-rw 1-rw 2-rw 0-mmap 1-mmap; do
 	played=$out/noise5.wav
 	case $run in *mmap) played=$out/noise2.wav ;; esac
-	gunzip -f "$vo/cap-$run.wav.gz"
-	if msg=$(python3 "$wav" contains "$played" "$vo/cap-$run.wav" 2>&1); then
+	# no recording is a failure of this check, not the end of the script
+	gunzip -f "$vo/cap-$run.wav.gz" 2>/dev/null || true
+	if [ "$(tr '\n' ' ' <"$vo/status-$run.txt" 2>/dev/null)" != "aplay 0 arecord 0 " ]; then
+		fail "virtual-loopback-$run" "$(cat "$vo/status-$run.txt" "$vo/aplay-$run.err" "$vo/arecord-$run.err" 2>/dev/null)"
+	elif msg=$(python3 "$wav" contains "$played" "$vo/cap-$run.wav" 2>&1); then
 		pass "virtual-loopback-$run"
 	else
 		fail "virtual-loopback-$run" "$msg $(cat "$vo/aplay-$run.err" "$vo/arecord-$run.err")"

@@ -3,10 +3,12 @@
  * pcm-hold - leave PCM streams paused while their card goes away, after
  * racing the pause against the period interrupt.
  *
- *   pcm-hold MODE PERIOD_FRAMES PERIODS N CLOSE_US COMMAND NODE...
+ *   pcm-hold MODE PERIOD_FRAMES PERIODS N CLOSE COMMAND NODE...
  *
  * Opens every NODE (/dev/snd/pcmCxDyp or ...c), sets S16_LE stereo at
- * 48000 Hz with PERIODS periods of PERIOD_FRAMES frames and a stop
+ * 48000 Hz (hunt: 8000 Hz, so that a period lasts long enough for a timer
+ * re-armed for its end to be still queued when the card is freed) with
+ * PERIODS periods of PERIOD_FRAMES frames and a stop
  * threshold no stream reaches (nothing stops on an xrun: only pause and
  * release happen), and starts them on CPU 0, so that their period timers
  * are queued there.  Then, N times, a pause is pushed from CPU 1, where it
@@ -21,11 +23,15 @@
  *         push met has re-armed it), and the hunt stops there.
  *
  * With every stream paused it prints "paused" (hunt: "hits H attempts A"
- * first), runs COMMAND (sh -c: an unbind or an rmmod, which waits for the
- * files to close; the NODEs are opened close-on-exec, so that the child
- * does not hold them) in a child, waits CLOSE_US microseconds, closes
- * every NODE and waits for the child.  Prints "command N" with its exit
- * status and exits 0 when every ioctl before the COMMAND succeeded.
+ * first), runs COMMAND (sh -c: an unbind, which waits for the files to
+ * close, or an rmmod; the NODEs are opened close-on-exec, so that the
+ * child does not hold them) in a child and closes every NODE: CLOSE "now"
+ * at once, "disconnected" once the state of every stream (in its mmap'ed
+ * status) says DISCONNECTED (the ALSA core then runs no stop of its own
+ * for a paused stream, only the driver's close; at most 20 s).  Then it waits
+ * for the child and prints "command N" with its exit status (and
+ * "disconnected" before it when it waited for that).  Exits 0 when every
+ * ioctl before the COMMAND succeeded.
  *
  * Built static by the test on the host: gcc -static -O2 -o pcm-hold
  */
@@ -38,16 +44,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <sound/asound.h>
 
 #define MAX_NODES	8
-#define RATE		48000
 
 static int fds[MAX_NODES];
+static volatile struct snd_pcm_mmap_status *mstatus[MAX_NODES];
 static int nfds;
+static unsigned int rate;	/* race: 48000 Hz, hunt: 8000 Hz */
 
 static int die(const char *what, const char *arg)
 {
@@ -89,7 +97,7 @@ static int setup(int fd, unsigned int period, unsigned int periods)
 	set_mask(&hw, SNDRV_PCM_HW_PARAM_FORMAT, SNDRV_PCM_FORMAT_S16_LE);
 	set_mask(&hw, SNDRV_PCM_HW_PARAM_SUBFORMAT, SNDRV_PCM_SUBFORMAT_STD);
 	set_int(&hw, SNDRV_PCM_HW_PARAM_CHANNELS, 2);
-	set_int(&hw, SNDRV_PCM_HW_PARAM_RATE, RATE);
+	set_int(&hw, SNDRV_PCM_HW_PARAM_RATE, rate);
 	set_int(&hw, SNDRV_PCM_HW_PARAM_PERIOD_SIZE, period);
 	set_int(&hw, SNDRV_PCM_HW_PARAM_PERIODS, periods);
 	if (ioctl(fd, SNDRV_PCM_IOCTL_HW_PARAMS, &hw) < 0) {
@@ -152,7 +160,7 @@ static int period_end_ns(unsigned int period, long long *end)
 	memset(&st, 0, sizeof(st));
 	if (ioctl(fds[0], SNDRV_PCM_IOCTL_STATUS, &st) < 0)
 		return die("STATUS", NULL);
-	*end = t + (long long)(period - st.hw_ptr % period) * 1000000000LL / RATE;
+	*end = t + (long long)(period - st.hw_ptr % period) * 1000000000LL / rate;
 	return 0;
 }
 
@@ -175,22 +183,24 @@ static int queued_timers(void)
 int main(int argc, char **argv)
 {
 	unsigned int period, periods, seed = 1;
-	long n, close_us, it, period_us, hits = 0;
+	long n, it, period_us, hits = 0, waited;
 	long long end;
-	int i, hunt, status;
+	int i, hunt, status, on_disconnect, gone;
 	pid_t child;
 
 	if (argc < 8 || argc - 7 > MAX_NODES ||
-	    (strcmp(argv[1], "race") && strcmp(argv[1], "hunt"))) {
-		fprintf(stderr, "usage: pcm-hold race|hunt PERIOD_FRAMES PERIODS N CLOSE_US COMMAND NODE...\n");
+	    (strcmp(argv[1], "race") && strcmp(argv[1], "hunt")) ||
+	    (strcmp(argv[5], "now") && strcmp(argv[5], "disconnected"))) {
+		fprintf(stderr, "usage: pcm-hold race|hunt PERIOD_FRAMES PERIODS N now|disconnected COMMAND NODE...\n");
 		return 2;
 	}
+	on_disconnect = !strcmp(argv[5], "disconnected");
 	hunt = !strcmp(argv[1], "hunt");
+	rate = hunt ? 8000 : 48000;
 	period = strtoul(argv[2], NULL, 0);
 	periods = strtoul(argv[3], NULL, 0);
 	n = atol(argv[4]);
-	close_us = atol(argv[5]);
-	period_us = (long)period * 1000000 / RATE;
+	period_us = (long)period * 1000000 / rate;
 
 	on_cpu(0);
 	for (i = 7; i < argc; i++) {
@@ -199,6 +209,11 @@ int main(int argc, char **argv)
 			return die("open", argv[i]);
 		if (setup(fds[nfds], period, periods) < 0)
 			return die("setup", argv[i]);
+		/* the state as the kernel sets it, readable after the disconnect */
+		mstatus[nfds] = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ,
+				    MAP_SHARED, fds[nfds], SNDRV_PCM_MMAP_OFFSET_STATUS);
+		if (mstatus[nfds] == MAP_FAILED)
+			return die("mmap status", argv[i]);
 		nfds++;
 	}
 	for (i = 0; i < nfds; i++)
@@ -238,9 +253,26 @@ int main(int argc, char **argv)
 		execl("/bin/sh", "sh", "-c", argv[6], (char *)NULL);
 		_exit(127);
 	}
-	wait_us(close_us);
-	for (i = 0; i < nfds; i++)
+	for (waited = 0; on_disconnect && waited < 20000; waited++) {
+		/*
+		 * Not ENODEV from an ioctl: the card swaps the files'
+		 * operations before it disconnects the PCM, and a close in
+		 * between still finds the stream paused and stops it.
+		 */
+		for (i = 0, gone = 0; i < nfds; i++)
+			if (mstatus[i]->state == SNDRV_PCM_STATE_DISCONNECTED)
+				gone++;
+		if (gone == nfds) {
+			printf("disconnected\n");
+			break;
+		}
+		wait_us(1000);
+	}
+	/* a mapping holds the file open as much as the descriptor does */
+	for (i = 0; i < nfds; i++) {
+		munmap((void *)mstatus[i], sysconf(_SC_PAGESIZE));
 		close(fds[i]);
+	}
 	if (waitpid(child, &status, 0) < 0)
 		return die("waitpid", NULL);
 	printf("command %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128);
