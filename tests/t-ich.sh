@@ -177,47 +177,9 @@ check ich-playback-48k-mmap-bitexact python3 "$WAV" contains \
 	"$OUT/mmap48.wav" "$P/out.wav" --prefix-seconds 2
 
 # The BDL of PCM out while the 2.5 MiB buffer plays: entries whose segments
-# follow each other in the buffer but whose pages do not.
-# shellcheck disable=SC2317 # called through check
-sg_bdl_check()
-{
-	python3 - "$1" <<'PYEOF'
-import re, sys
-text = open(sys.argv[1]).read()
-m = re.search(r"PCM out \(PO\): (\w+)(.*?)(?:\n\n|\Z)", text, re.S)
-if not m:
-    sys.exit("no PCM out section in the proc file")
-sec = m.group(2)
-b = re.search(r"buffer (\d+) bytes in (\d+) chunks, (\d+) segments", sec)
-if not b:
-    sys.exit("PCM out has no buffer set up")
-size, chunks, nsegs = map(int, b.groups())
-segs = {}
-for e in re.finditer(r"bd +(\d+) 0x([0-9a-f]+) +(\d+) (ioc|-) +(\d+) +(\d+)", sec):
-    slot, addr, nbytes, ioc, seg, off = e.groups()
-    segs[int(seg)] = (int(off), int(addr, 16), int(nbytes))
-print("buffer %d bytes, %d chunks, %d segments, %d of them in the BDL"
-      % (size, chunks, nsegs, len(segs)))
-gaps = []
-order = sorted(segs.values())
-for (o1, a1, n1), (o2, a2, n2) in zip(order, order[1:]):
-    if o1 + n1 != o2:
-        continue                    # not neighbours in the buffer
-    last_page, next_page = (a1 + n1 - 1) >> 12, a2 >> 12
-    if a2 != a1 + n1 and next_page not in (last_page, last_page + 1):
-        gaps.append("buffer offset %d: page 0x%x, then page 0x%x"
-                    % (o2, last_page, next_page))
-for g in gaps:
-    print("  " + g)
-if size < 1024 * 1024:
-    sys.exit("the buffer is only %d bytes" % size)
-if chunks < 2 or not gaps:
-    sys.exit("the buffer is physically contiguous: %d chunk(s), no jump "
-             "between BDL entries" % chunks)
-PYEOF
-}
+# follow each other in the buffer but whose pages do not (tests/lib/bdl.py).
 if [ "$FRAGMENT" = 1 ]; then
-	check ich-sg-bdl-noncontiguous sg_bdl_check "$P/ich-sg.txt"
+	check ich-sg-bdl-noncontiguous python3 "$REPO/tests/lib/bdl.py" "$P/ich-sg.txt"
 	if [ "$CHECK_RC" -ne 0 ]; then
 		sed 's/^/    buddyinfo: /' "$P/buddyinfo.txt" 2>/dev/null || true
 	fi
