@@ -2,8 +2,8 @@
 #
 # snd-omnibus top-level Makefile.  The modules' Kbuild file is src/Kbuild.
 #
-#   make                   build the modules, src/snd-omnibus-*.ko (virtual,
-#                          es1370, ich, sb16), for the running kernel
+#   make                   build the modules, src/snd-omnibus-*.ko (core,
+#                          virtual, es1370, ich, sb16), for the running kernel
 #   make KVER=6.1.0-56-amd64   ... for another installed kernel's headers
 #   make KDIR=/path/to/build   ... for any kernel build tree
 #   make install           build, copy the modules to /lib/modules/$(KVER)/updates,
@@ -39,8 +39,9 @@ KDIR ?= /lib/modules/$(KVER)/build
 SRC := $(CURDIR)/src
 VERSION := $(shell sed -n 's/^\#define OMNIBUS_VERSION "\([^"]*\)".*/\1/p' $(SRC)/omnibus.h)
 NAME := snd-omnibus
-# one module per backend (src/Kbuild, dkms.conf)
-MODULES := snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16
+# the core library and one module per backend (src/Kbuild, dkms.conf)
+MODULES := snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 \
+	snd-omnibus-ich snd-omnibus-sb16
 
 DESTDIR ?=
 MODDIR ?= /lib/modules/$(KVER)/updates

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * snd-omnibus bus layer: the one place that knows, for each bus, which
+ * snd-omnibus-core, the bus layer: the one place that knows, for each bus, which
  * memory a device's DMA engine can reach and how ALSA's allocator is told.
  *
  *   PCI      bus-master DMA: SNDRV_DMA_TYPE_DEV on the PCI function, which
@@ -14,6 +14,8 @@
  * Chips state a wish (enum omnibus_buffer); this file grants it or picks
  * the nearest the bus can do.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-mapping.h>
 #include <sound/memalloc.h>
 #include "omnibus.h"
@@ -30,6 +32,7 @@ const char *omnibus_bus_name(enum omnibus_bus_type type)
 	}
 	return "?";
 }
+EXPORT_SYMBOL_OMNIBUS(omnibus_bus_name);
 
 const char *omnibus_buffer_name(enum omnibus_buffer buffer)
 {
@@ -47,6 +50,7 @@ const char *omnibus_buffer_name(enum omnibus_buffer buffer)
 	}
 	return "?";
 }
+EXPORT_SYMBOL_OMNIBUS(omnibus_buffer_name);
 
 int omnibus_bus_pick(const struct omnibus_bus *bus, enum omnibus_buffer wish,
 		     struct omnibus_dma *dma)
@@ -92,3 +96,4 @@ int omnibus_bus_pick(const struct omnibus_bus *bus, enum omnibus_buffer wish,
 	}
 	return -EINVAL;
 }
+EXPORT_SYMBOL_OMNIBUS(omnibus_bus_pick);

@@ -1,48 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * snd-omnibus: the card parameters index/id/enable and the card slots.
+ * snd-omnibus-core: the card slots over each backend's index/id/enable.
  *
- * Not a module of its own: every snd-omnibus module (one per backend)
- * compiles this file into itself through its *_core.c wrapper, which
- * defines OMNIBUS_MODULE, the module's name for the kernel log.
- *
- * index/id/enable are arrays as in every in-tree ALSA driver: every card
- * the module makes takes the next free slot that is enabled, in the order
- * the cards appear (virtual cards at load time, PCI cards in bus order);
- * ISA cards take the slot of their port= entry.  The backend's module_init
- * calls omnibus_card_check_params() before it makes any card.
+ * index/id/enable are arrays as in every in-tree ALSA driver, module
+ * parameters of the backend, which hands them over in its struct
+ * omnibus_driver: every card the backend makes takes the next free slot
+ * that is enabled, in the order the cards appear (virtual cards at load
+ * time, PCI cards in bus order); ISA cards take the slot of their port=
+ * entry.  The backend's module_init calls omnibus_card_check_params()
+ * before it makes any card.  Messages about a backend's parameters carry
+ * the backend's name, the module the user gave them to.
  */
+#define pr_fmt(fmt) fmt
+
 #include <linux/ctype.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
-#include <sound/initval.h>
 #include "omnibus.h"
 
-#ifndef OMNIBUS_MODULE
-#error "card.c is compiled through a module's *_core.c, which names the module"
-#endif
-
-MODULE_AUTHOR("The snd-omnibus developers");
-MODULE_LICENSE("GPL");
-MODULE_VERSION(OMNIBUS_VERSION);
-
-static int index[SNDRV_CARDS] = SNDRV_DEFAULT_IDX;
-static char *id[SNDRV_CARDS] = SNDRV_DEFAULT_STR;
-static bool enable[SNDRV_CARDS] = SNDRV_DEFAULT_ENABLE_PNP;
-
-module_param_array(index, int, NULL, 0444);
-MODULE_PARM_DESC(index, "Index value for each " OMNIBUS_MODULE " card, in slot order.");
-module_param_array(id, charp, NULL, 0444);
-MODULE_PARM_DESC(id, "ID string for each " OMNIBUS_MODULE " card, in slot order.");
-module_param_array(enable, bool, NULL, 0444);
-MODULE_PARM_DESC(enable, "Enable each " OMNIBUS_MODULE " card slot (a disabled slot is skipped).");
-
+/* guards every backend's slots_used */
 static DEFINE_MUTEX(slot_lock);
-static DECLARE_BITMAP(slots_used, SNDRV_CARDS);
 
-static int slot_claim(int want)
+static int slot_claim(struct omnibus_driver *drv, int want)
 {
 	int slot, ret = -ENODEV;
 
@@ -50,9 +30,9 @@ static int slot_claim(int want)
 	for (slot = 0; slot < SNDRV_CARDS; slot++) {
 		if (want >= 0 && slot != want)
 			continue;
-		if (!enable[slot] || test_bit(slot, slots_used))
+		if (!drv->enable[slot] || test_bit(slot, drv->slots_used))
 			continue;
-		set_bit(slot, slots_used);
+		set_bit(slot, drv->slots_used);
 		ret = slot;
 		break;
 	}
@@ -60,10 +40,10 @@ static int slot_claim(int want)
 	return ret;
 }
 
-static void slot_release(int slot)
+static void slot_release(struct omnibus_driver *drv, int slot)
 {
 	mutex_lock(&slot_lock);
-	clear_bit(slot, slots_used);
+	clear_bit(slot, drv->slots_used);
 	mutex_unlock(&slot_lock);
 }
 
@@ -73,19 +53,22 @@ static void omnibus_card_private_free(struct snd_card *card)
 
 	if (oc->free)
 		oc->free(oc);
-	slot_release(oc->slot);
+	slot_release(oc->drv, oc->slot);
 }
 
-int omnibus_card_new(struct device *parent, enum omnibus_bus_type type,
-		     int want, size_t size, struct omnibus_card **roc)
+int omnibus_card_new(struct omnibus_driver *drv, struct device *parent,
+		     enum omnibus_bus_type type, int want, size_t size,
+		     struct omnibus_card **roc)
 {
+	const int *index = drv->index;
+	char * const *id = drv->id;
 	struct omnibus_card *oc;
 	struct snd_card *card;
 	int slot, err;
 
 	if (WARN_ON(size < sizeof(*oc)))
 		return -EINVAL;
-	slot = slot_claim(want);
+	slot = slot_claim(drv, want);
 	if (slot < 0) {
 		if (want >= 0)
 			dev_err(parent, "card slot %d is disabled or in use\n", want);
@@ -101,21 +84,23 @@ int omnibus_card_new(struct device *parent, enum omnibus_bus_type type,
 			dev_err(parent, "index=%d (card slot %d) is taken by card %s [%s] (see /proc/asound/cards): %d\n",
 				index[slot], slot, card->shortname, card->id, -EBUSY);
 			snd_card_unref(card);
-			slot_release(slot);
+			slot_release(drv, slot);
 			return -EBUSY;
 		}
 	}
-	err = snd_card_new(parent, index[slot], id[slot], THIS_MODULE, size, &card);
+	err = snd_card_new(parent, index[slot], id[slot], drv->owner, size,
+			   &card);
 	if (err < 0) {
 		/* the ALSA core has said why it found no index */
 		if (err != -EBUSY && err != -ENODEV)
 			dev_err(parent, "cannot create sound card in slot %d (index %d): %d\n",
 				slot, index[slot], err);
-		slot_release(slot);
+		slot_release(drv, slot);
 		return err;
 	}
 	oc = card->private_data;
 	oc->card = card;
+	oc->drv = drv;
 	oc->slot = slot;
 	oc->bus.type = type;
 	oc->bus.dev = parent;
@@ -123,6 +108,7 @@ int omnibus_card_new(struct device *parent, enum omnibus_bus_type type,
 	*roc = oc;
 	return 0;
 }
+EXPORT_SYMBOL_OMNIBUS(omnibus_card_new);
 
 /*
  * snd_card_register() registers the card's devices one after another.  If
@@ -152,17 +138,20 @@ int omnibus_card_register(struct omnibus_card *oc)
 	dev_err(oc->bus.dev, "cannot register the sound card: %d\n", err);
 	return err;
 }
+EXPORT_SYMBOL_OMNIBUS(omnibus_card_register);
 
 void omnibus_card_free(struct omnibus_card *oc)
 {
 	if (oc)
 		snd_card_free(oc->card);
 }
+EXPORT_SYMBOL_OMNIBUS(omnibus_card_free);
 
-bool omnibus_slot_enabled(int slot)
+bool omnibus_slot_enabled(const struct omnibus_driver *drv, int slot)
 {
-	return slot >= 0 && slot < SNDRV_CARDS && enable[slot];
+	return slot >= 0 && slot < SNDRV_CARDS && drv->enable[slot];
 }
+EXPORT_SYMBOL_OMNIBUS(omnibus_slot_enabled);
 
 /* A card id the ALSA core takes as it is: 1-15 ASCII letters and digits, a letter first */
 static bool id_valid(const char *s)
@@ -181,37 +170,41 @@ static bool id_valid(const char *s)
  * index= and id= values the ALSA core would refuse, or change without a
  * word: one line and -EINVAL before any card is made.
  */
-int omnibus_card_check_params(void)
+int omnibus_card_check_params(const struct omnibus_driver *drv)
 {
+	const bool *enable = drv->enable;
+	const int *index = drv->index;
+	char * const *id = drv->id;
 	int i, j;
 
 	for (i = 0; i < SNDRV_CARDS; i++) {
 		if (!enable[i])
 			continue;
 		if (index[i] >= SNDRV_CARDS) {
-			pr_err(OMNIBUS_MODULE ": index=%d (card slot %d) is out of range (-1 for any, 0-%d): %d\n",
-			       index[i], i, SNDRV_CARDS - 1, -EINVAL);
+			pr_err("%s: index=%d (card slot %d) is out of range (-1 for any, 0-%d): %d\n",
+			       drv->name, index[i], i, SNDRV_CARDS - 1, -EINVAL);
 			return -EINVAL;
 		}
 		if (id[i] && *id[i] && !id_valid(id[i])) {
-			pr_err(OMNIBUS_MODULE ": id=%s (card slot %d) is not a card id (1-15 letters and digits, a letter first): %d\n",
-			       id[i], i, -EINVAL);
+			pr_err("%s: id=%s (card slot %d) is not a card id (1-15 letters and digits, a letter first): %d\n",
+			       drv->name, id[i], i, -EINVAL);
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++) {
 			if (!enable[j])
 				continue;
 			if (index[i] >= 0 && index[i] == index[j]) {
-				pr_err(OMNIBUS_MODULE ": index=%d is given to card slots %d and %d: %d\n",
-				       index[i], j, i, -EINVAL);
+				pr_err("%s: index=%d is given to card slots %d and %d: %d\n",
+				       drv->name, index[i], j, i, -EINVAL);
 				return -EINVAL;
 			}
 			if (id[i] && *id[i] && id[j] && !strcmp(id[i], id[j])) {
-				pr_err(OMNIBUS_MODULE ": id=%s is given to card slots %d and %d: %d\n",
-				       id[i], j, i, -EINVAL);
+				pr_err("%s: id=%s is given to card slots %d and %d: %d\n",
+				       drv->name, id[i], j, i, -EINVAL);
 				return -EINVAL;
 			}
 		}
 	}
 	return 0;
 }
+EXPORT_SYMBOL_OMNIBUS(omnibus_card_check_params);

@@ -10,6 +10,8 @@
 #define OMNIBUS_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/export.h>
+#include <linux/module.h>
 #include <linux/hrtimer.h>
 #include <linux/platform_device.h>
 #include <linux/timer.h>
@@ -75,6 +77,19 @@ static inline struct device *omnibus_pcm_stream_dev(struct snd_pcm *pcm, int dir
 	return &pcm->streams[dir].dev;
 #endif
 }
+
+/*
+ * snd-omnibus-core exports its API in the symbol namespace SND_OMNIBUS and
+ * every backend imports it.  The namespace argument of EXPORT_SYMBOL_NS_GPL
+ * and MODULE_IMPORT_NS became a string literal in 6.13.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define EXPORT_SYMBOL_OMNIBUS(sym)	EXPORT_SYMBOL_NS_GPL(sym, "SND_OMNIBUS")
+#define OMNIBUS_IMPORT_NS()	MODULE_IMPORT_NS("SND_OMNIBUS")
+#else
+#define EXPORT_SYMBOL_OMNIBUS(sym)	EXPORT_SYMBOL_NS_GPL(sym, SND_OMNIBUS)
+#define OMNIBUS_IMPORT_NS()	MODULE_IMPORT_NS(SND_OMNIBUS)
+#endif
 
 /* SNDRV_DMA_TYPE_DEV_UC was renamed SNDRV_DMA_TYPE_DEV_WC in 5.13. */
 #ifndef SNDRV_DMA_TYPE_DEV_WC

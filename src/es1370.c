@@ -23,6 +23,8 @@
  * CODEC register.  Two general purpose outputs of the chip drive board
  * switches: the line-in jack as a second output and the microphone bias.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitfield.h>
 #include <linux/bits.h>
 #include <linux/delay.h>
@@ -35,11 +37,31 @@
 #include <linux/spinlock.h>
 #include <sound/control.h>
 #include <sound/core.h>
+#include <sound/initval.h>
 #include <sound/info.h>
 #include <sound/pcm.h>
 #include <sound/pcm_params.h>
 #include "omnibus.h"
 #include "ak4531.h"
+
+MODULE_AUTHOR("The snd-omnibus developers");
+MODULE_DESCRIPTION("ALSA driver for the Ensoniq AudioPCI ES1370 (snd-omnibus)");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(OMNIBUS_VERSION);
+OMNIBUS_IMPORT_NS();
+
+static int index[SNDRV_CARDS] = SNDRV_DEFAULT_IDX;
+static char *id[SNDRV_CARDS] = SNDRV_DEFAULT_STR;
+static bool enable[SNDRV_CARDS] = SNDRV_DEFAULT_ENABLE_PNP;
+
+module_param_array(index, int, NULL, 0444);
+MODULE_PARM_DESC(index, "Index value for each snd-omnibus-es1370 card, in slot order.");
+module_param_array(id, charp, NULL, 0444);
+MODULE_PARM_DESC(id, "ID string for each snd-omnibus-es1370 card, in slot order.");
+module_param_array(enable, bool, NULL, 0444);
+MODULE_PARM_DESC(enable, "Enable each snd-omnibus-es1370 card slot (a disabled slot is skipped).");
+
+static struct omnibus_driver es1370_core = OMNIBUS_DRIVER(index, id, enable);
 
 /* ---- registers (BAR 0, I/O space) ------------------------------------- */
 
@@ -827,7 +849,7 @@ static int es1370_probe(struct pci_dev *pci, const struct pci_device_id *id)
 	unsigned int i;
 	int err;
 
-	err = omnibus_card_new(&pci->dev, OMNIBUS_BUS_PCI, -1,
+	err = omnibus_card_new(&es1370_core, &pci->dev, OMNIBUS_BUS_PCI, -1,
 			       sizeof(*chip), &oc);
 	if (err < 0)
 		return -ENODEV;	/* it said why; the driver core says no more */
@@ -1001,22 +1023,20 @@ static struct pci_driver es1370_driver = {
 	},
 };
 
-MODULE_DESCRIPTION("ALSA driver for the Ensoniq AudioPCI ES1370 (snd-omnibus)");
-
 static int __init es1370_init(void)
 {
 	int err;
 
-	err = omnibus_card_check_params();
+	err = omnibus_card_check_params(&es1370_core);
 	if (err < 0)
 		return err;
 	err = pci_register_driver(&es1370_driver);
 	if (err < 0) {
-		pr_err("snd-omnibus-es1370: cannot register the ES1370 PCI driver: %d\n",
+		pr_err("cannot register the ES1370 PCI driver: %d\n",
 		       err);
 		return err;
 	}
-	omnibus_pci_report_foreign(&es1370_driver, "ES1370");
+	omnibus_pci_report_foreign(&es1370_core, &es1370_driver, "ES1370");
 	return 0;
 }
 

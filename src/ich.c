@@ -30,6 +30,8 @@
  * The codec is ALSA's AC'97 codec layer (snd-ac97-codec): it builds the
  * mixer and sets the sample rates through the codec's variable rate audio.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitfield.h>
 #include <linux/bits.h>
 #include <linux/delay.h>
@@ -45,10 +47,30 @@
 #include <linux/spinlock.h>
 #include <sound/ac97_codec.h>
 #include <sound/core.h>
+#include <sound/initval.h>
 #include <sound/info.h>
 #include <sound/pcm.h>
 #include <sound/pcm_params.h>
 #include "omnibus.h"
+
+MODULE_AUTHOR("The snd-omnibus developers");
+MODULE_DESCRIPTION("ALSA driver for Intel ICH AC'97 controllers (snd-omnibus)");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(OMNIBUS_VERSION);
+OMNIBUS_IMPORT_NS();
+
+static int index[SNDRV_CARDS] = SNDRV_DEFAULT_IDX;
+static char *id[SNDRV_CARDS] = SNDRV_DEFAULT_STR;
+static bool enable[SNDRV_CARDS] = SNDRV_DEFAULT_ENABLE_PNP;
+
+module_param_array(index, int, NULL, 0444);
+MODULE_PARM_DESC(index, "Index value for each snd-omnibus-ich card, in slot order.");
+module_param_array(id, charp, NULL, 0444);
+MODULE_PARM_DESC(id, "ID string for each snd-omnibus-ich card, in slot order.");
+module_param_array(enable, bool, NULL, 0444);
+MODULE_PARM_DESC(enable, "Enable each snd-omnibus-ich card slot (a disabled slot is skipped).");
+
+static struct omnibus_driver ich_core = OMNIBUS_DRIVER(index, id, enable);
 
 /* ---- registers ------------------------------------------------------------ */
 
@@ -1073,7 +1095,7 @@ static int ich_probe(struct pci_dev *pci, const struct pci_device_id *id)
 	unsigned int i;
 	int err;
 
-	err = omnibus_card_new(&pci->dev, OMNIBUS_BUS_PCI, -1,
+	err = omnibus_card_new(&ich_core, &pci->dev, OMNIBUS_BUS_PCI, -1,
 			       sizeof(*chip), &oc);
 	if (err < 0)
 		return -ENODEV;	/* it said why; the driver core says no more */
@@ -1281,22 +1303,20 @@ static struct pci_driver ich_driver = {
 	},
 };
 
-MODULE_DESCRIPTION("ALSA driver for Intel ICH AC'97 controllers (snd-omnibus)");
-
 static int __init ich_init(void)
 {
 	int err;
 
-	err = omnibus_card_check_params();
+	err = omnibus_card_check_params(&ich_core);
 	if (err < 0)
 		return err;
 	err = pci_register_driver(&ich_driver);
 	if (err < 0) {
-		pr_err("snd-omnibus-ich: cannot register the ICH PCI driver: %d\n",
+		pr_err("cannot register the ICH PCI driver: %d\n",
 		       err);
 		return err;
 	}
-	omnibus_pci_report_foreign(&ich_driver, "Intel ICH AC'97");
+	omnibus_pci_report_foreign(&ich_core, &ich_driver, "Intel ICH AC'97");
 	return 0;
 }
 

@@ -20,6 +20,8 @@
  * everything already set up has been given back.  This file has the
  * module's init and exit.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/ioport.h>
@@ -54,7 +56,24 @@ MODULE_PARM_DESC(dma16, "16-bit DMA channel of each ISA Sound Blaster 16 (5, 6, 
 module_param(isa_autodetect, bool, 0444);
 MODULE_PARM_DESC(isa_autodetect, "Look for Sound Blaster 16 cards at 0x220, 0x240, 0x260 and 0x280 by writing the DSP reset to base+0x6 of each range no driver has claimed (no ISA probing without it or port=).");
 
+MODULE_AUTHOR("The snd-omnibus developers");
 MODULE_DESCRIPTION("ALSA driver for the ISA Sound Blaster 16, on 64-bit kernels too (snd-omnibus)");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(OMNIBUS_VERSION);
+OMNIBUS_IMPORT_NS();
+
+static int index[SNDRV_CARDS] = SNDRV_DEFAULT_IDX;
+static char *id[SNDRV_CARDS] = SNDRV_DEFAULT_STR;
+static bool enable[SNDRV_CARDS] = SNDRV_DEFAULT_ENABLE_PNP;
+
+module_param_array(index, int, NULL, 0444);
+MODULE_PARM_DESC(index, "Index value for each snd-omnibus-sb16 card, in slot order.");
+module_param_array(id, charp, NULL, 0444);
+MODULE_PARM_DESC(id, "ID string for each snd-omnibus-sb16 card, in slot order.");
+module_param_array(enable, bool, NULL, 0444);
+MODULE_PARM_DESC(enable, "Enable each snd-omnibus-sb16 card slot (a disabled slot is skipped).");
+
+struct omnibus_driver omnibus_sb16_core = OMNIBUS_DRIVER(index, id, enable);
 
 static const unsigned long isa_ports[] = { 0x220, 0x240, 0x260, 0x280 };
 
@@ -170,7 +189,7 @@ static int isa_check_params(int n)
 		if (port[n] == isa_ports[i])
 			break;
 	if (isa_port_set(n) && i == ARRAY_SIZE(isa_ports)) {
-		pr_err("snd-omnibus-sb16: port=0x%lx (card %d) is not a Sound Blaster 16 port (0x220, 0x240, 0x260, 0x280): %d\n",
+		pr_err("port=0x%lx (card %d) is not a Sound Blaster 16 port (0x220, 0x240, 0x260, 0x280): %d\n",
 		       port[n], n, -EINVAL);
 		return -EINVAL;
 	}
@@ -182,7 +201,7 @@ static int isa_check_params(int n)
 	case 10:
 		break;
 	default:
-		pr_err("snd-omnibus-sb16: irq=%d (card %d) is not wired to a Sound Blaster 16 (5, 7, 9, 10): %d\n",
+		pr_err("irq=%d (card %d) is not wired to a Sound Blaster 16 (5, 7, 9, 10): %d\n",
 		       irq[n], n, -EINVAL);
 		return -EINVAL;
 	}
@@ -193,7 +212,7 @@ static int isa_check_params(int n)
 	case 3:
 		break;
 	default:
-		pr_err("snd-omnibus-sb16: dma8=%d (card %d) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): %d\n",
+		pr_err("dma8=%d (card %d) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): %d\n",
 		       dma8[n], n, -EINVAL);
 		return -EINVAL;
 	}
@@ -205,7 +224,7 @@ static int isa_check_params(int n)
 	case 7:
 		break;
 	default:
-		pr_err("snd-omnibus-sb16: dma16=%d (card %d) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): %d\n",
+		pr_err("dma16=%d (card %d) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): %d\n",
 		       dma16[n], n, -EINVAL);
 		return -EINVAL;
 	}
@@ -232,7 +251,7 @@ static bool isa_dsp_answers(unsigned long base)
 	bool found;
 
 	if (!request_region(base, SB_IO_SIZE, ISA_IO_NAME " probe")) {
-		pr_info("snd-omnibus-sb16: isa_autodetect: 0x%lx-0x%lx are in use, not probed\n",
+		pr_info("isa_autodetect: 0x%lx-0x%lx are in use, not probed\n",
 			base, base + SB_IO_SIZE - 1);
 		return false;
 	}
@@ -255,10 +274,10 @@ static void isa_autodetect_cards(struct omnibus_isa_cfg *cards, int *ncards)
 			continue;	/* given by port=, or nothing there */
 		found++;
 		while (slot < SNDRV_CARDS &&
-		       (isa_port_set(slot) || !omnibus_slot_enabled(slot)))
+		       (isa_port_set(slot) || !omnibus_slot_enabled(&omnibus_sb16_core, slot)))
 			slot++;
 		if (slot == SNDRV_CARDS) {
-			pr_warn("snd-omnibus-sb16: isa_autodetect: no free card slot for the DSP at 0x%lx\n",
+			pr_warn("isa_autodetect: no free card slot for the DSP at 0x%lx\n",
 				isa_ports[i]);
 			break;
 		}
@@ -274,7 +293,7 @@ static void isa_autodetect_cards(struct omnibus_isa_cfg *cards, int *ncards)
 		slot++;
 	}
 	if (!found)
-		pr_info("snd-omnibus-sb16: isa_autodetect: found no Sound Blaster DSP\n");
+		pr_info("isa_autodetect: found no Sound Blaster DSP\n");
 }
 
 static void isa_teardown(void)
@@ -305,7 +324,7 @@ static int isa_add_card(const struct omnibus_isa_cfg *cfg)
 
 	pdev = platform_device_register_full(&info);
 	if (IS_ERR(pdev)) {
-		pr_err("snd-omnibus-sb16: cannot create the platform device of ISA card %d: %ld\n",
+		pr_err("cannot create the platform device of ISA card %d: %ld\n",
 		       cfg->slot, PTR_ERR(pdev));
 		return PTR_ERR(pdev);
 	}
@@ -331,7 +350,7 @@ static int __init isa_init(void)
 	int n, ncards = 0, err = 0;
 	bool hw_params = false;
 
-	err = omnibus_card_check_params();
+	err = omnibus_card_check_params(&omnibus_sb16_core);
 	if (err < 0)
 		return err;
 	for (n = 0; n < SNDRV_CARDS; n++) {
@@ -351,20 +370,20 @@ static int __init isa_init(void)
 
 		for (m = 0; m < n && isa_port_set(n); m++) {
 			if (port[m] == port[n]) {
-				pr_err("snd-omnibus-sb16: port=0x%lx is given to cards %d and %d: %d\n",
+				pr_err("port=0x%lx is given to cards %d and %d: %d\n",
 				       port[n], m, n, -EINVAL);
 				return -EINVAL;
 			}
 		}
 	}
 	if (hw_params)
-		pr_info("snd-omnibus-sb16: irq=, dma8= or dma16= given without port= or isa_autodetect=1: no ISA card is set up for them\n");
+		pr_info("irq=, dma8= or dma16= given without port= or isa_autodetect=1: no ISA card is set up for them\n");
 
 	cards = kcalloc(SNDRV_CARDS, sizeof(*cards), GFP_KERNEL);
 	if (!cards)
 		return -ENOMEM;
 	for (n = 0; n < SNDRV_CARDS; n++) {
-		if (!isa_port_set(n) || !omnibus_slot_enabled(n))
+		if (!isa_port_set(n) || !omnibus_slot_enabled(&omnibus_sb16_core, n))
 			continue;
 		cards[ncards++] = (struct omnibus_isa_cfg) {
 			.slot = n,
@@ -383,7 +402,7 @@ static int __init isa_init(void)
 
 	err = platform_driver_register(&isa_driver);
 	if (err < 0) {
-		pr_err("snd-omnibus-sb16: cannot register the ISA platform driver: %d\n",
+		pr_err("cannot register the ISA platform driver: %d\n",
 		       err);
 		goto out;
 	}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * snd-omnibus: the interfaces between the module's parts.
+ * snd-omnibus-core: the API the chips call.
  *
  *   chips (virtual.c, es1370.c, ...)  describe their PCM devices and supply
  *                                     the register-level stream operations;
@@ -8,21 +8,25 @@
  *                                     the snd_pcm_ops the ALSA core calls;
  *   bus.c                             turns "what kind of buffer" plus "which
  *                                     bus" into ALSA's DMA type and device;
- *   card.c                            index/id/enable and the card slots;
+ *   card.c                            the card slots over each backend's
+ *                                     index/id/enable;
  *   pci.c                             what the PCI backends share.
  *
  * The bus layer never touches a register and the chips never ask which bus
- * they sit on.
+ * they sit on.  Calls go one way: a chip calls the core, the core never
+ * names a chip.
  *
- * Each backend is a module of its own (snd-omnibus-virtual, -es1370, -ich,
- * -sb16) with its own module_init, and each compiles card.c, bus.c and
- * pcm.c (pci.c for the PCI ones) into itself through a small wrapper,
- * src/<backend>_core.c, so that loading one loads no other (src/Kbuild).
+ * The core is a module of its own, snd-omnibus-core, exporting this API
+ * in the symbol namespace SND_OMNIBUS (EXPORT_SYMBOL_OMNIBUS, compat.h).
+ * Each backend (snd-omnibus-virtual, -es1370, -ich, -sb16) is a module that
+ * imports it (OMNIBUS_IMPORT_NS()); modprobe loads the core first.
  */
 #ifndef OMNIBUS_H
 #define OMNIBUS_H
 
+#include <linux/bitops.h>
 #include <linux/device.h>
+#include <linux/module.h>
 #include <sound/core.h>
 #include <sound/pcm.h>
 #include "compat.h"
@@ -66,18 +70,46 @@ const char *omnibus_buffer_name(enum omnibus_buffer buffer);
 /* ---- PCI backends (pci.c) --------------------------------------------- */
 
 struct pci_driver;
-/* one notice per device of @drv's id_table that another driver owns */
-void omnibus_pci_report_foreign(struct pci_driver *drv, const char *chip);
+struct omnibus_driver;
+/* one notice per device of @pdrv's id_table that another driver owns */
+void omnibus_pci_report_foreign(const struct omnibus_driver *drv,
+				struct pci_driver *pdrv, const char *chip);
 
 /* ---- cards (card.c) --------------------------------------------------- */
 
 #define OMNIBUS_MAX_PCMS 4
+
+/*
+ * What a backend module hands the core: its name for the kernel log, the
+ * module the cards belong to, and its index/id/enable arrays (SNDRV_CARDS
+ * entries each, module parameters of the backend, as in every ALSA
+ * driver).  The backend defines one of these statically with
+ * OMNIBUS_DRIVER(); the slot bitmap is the core's.
+ */
+struct omnibus_driver {
+	const char *name;
+	struct module *owner;
+	const int *index;
+	char * const *id;
+	const bool *enable;
+	unsigned long slots_used[BITS_TO_LONGS(SNDRV_CARDS)];
+};
+
+#define OMNIBUS_DRIVER(_index, _id, _enable)				\
+	{								\
+		.name = KBUILD_MODNAME,					\
+		.owner = THIS_MODULE,					\
+		.index = (_index),					\
+		.id = (_id),						\
+		.enable = (_enable),					\
+	}
 
 struct omnibus_pcm;
 
 struct omnibus_card {
 	struct snd_card *card;
 	struct omnibus_bus bus;
+	struct omnibus_driver *drv;	/* the backend the card belongs to */
 	int slot;		/* index into the index/id/enable arrays */
 	struct omnibus_pcm *pcms[OMNIBUS_MAX_PCMS];	/* set by pcm.c */
 	unsigned int num_pcms;
@@ -91,8 +123,9 @@ struct omnibus_card {
  * pointer is that structure.  @slot is the array slot to use, or -1 for
  * the first free enabled one.  On failure nothing is left allocated.
  */
-int omnibus_card_new(struct device *parent, enum omnibus_bus_type type,
-		     int slot, size_t size, struct omnibus_card **roc);
+int omnibus_card_new(struct omnibus_driver *drv, struct device *parent,
+		     enum omnibus_bus_type type, int slot, size_t size,
+		     struct omnibus_card **roc);
 /*
  * snd_card_register() for a card made by omnibus_card_new(); on failure it
  * says so in the kernel log and leaves a card that omnibus_card_free()
@@ -102,12 +135,12 @@ int omnibus_card_register(struct omnibus_card *oc);
 /* Frees the card; the chip's ->free runs first.  Safe on a NULL card. */
 void omnibus_card_free(struct omnibus_card *oc);
 /* enable[slot], for backends that give cards fixed slots */
-bool omnibus_slot_enabled(int slot);
+bool omnibus_slot_enabled(const struct omnibus_driver *drv, int slot);
 /*
  * index= and id= as the ALSA core takes them; otherwise one line in the
  * kernel log and -EINVAL.  For the backend's module_init, before any card.
  */
-int omnibus_card_check_params(void);
+int omnibus_card_check_params(const struct omnibus_driver *drv);
 
 /* ---- the PCM core (pcm.c) --------------------------------------------- */
 

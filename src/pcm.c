@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * snd-omnibus PCM core: one set of snd_pcm_ops for every chip and bus.
+ * snd-omnibus-core, the PCM core: one set of snd_pcm_ops for every chip and bus.
  *
  * Buffers follow the ALSA guide's chapter on memory:
  *  - at PCM construction each substream gets a pre-allocated buffer of the
@@ -18,6 +18,8 @@
  * The chip's own operations do the rest, and its interrupt (or timer)
  * handler moves the pointer with snd_pcm_period_elapsed().
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/interrupt.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -295,6 +297,7 @@ int omnibus_pcm_new(struct omnibus_card *oc, const struct omnibus_pcm_desc *desc
 		*rpcm = pcm;
 	return 0;
 }
+EXPORT_SYMBOL_OMNIBUS(omnibus_pcm_new);
 
 static void omnibus_buffers_proc_read(struct snd_info_entry *entry,
 				      struct snd_info_buffer *buf)
@@ -347,3 +350,4 @@ int omnibus_pcm_proc_init(struct omnibus_card *oc)
 	snd_info_set_text_ops(entry, oc, omnibus_buffers_proc_read);
 	return 0;
 }
+EXPORT_SYMBOL_OMNIBUS(omnibus_pcm_proc_init);

@@ -43,6 +43,8 @@
  * crosses such a boundary.  8-bit streams are kept to 64 KiB by a
  * hw_params rule, and hw_params checks the placement anyway.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitops.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -942,7 +944,7 @@ int omnibus_sb16_probe(struct platform_device *pdev,
 	if (version < 0)
 		return version;
 
-	err = omnibus_card_new(dev, OMNIBUS_BUS_ISA, cfg->slot, sizeof(*chip),
+	err = omnibus_card_new(&omnibus_sb16_core, dev, OMNIBUS_BUS_ISA, cfg->slot, sizeof(*chip),
 			       &oc);
 	if (err < 0)
 		return err;

@@ -49,6 +49,11 @@ struct omnibus_isa_cfg {
 	int err;		/* the probe's result, for the module's init */
 };
 
+/* ---- isa.c: the module's parameters and resources --------------------- */
+
+/* index/id/enable of snd-omnibus-sb16, for the core's card slots */
+extern struct omnibus_driver omnibus_sb16_core;
+
 /* ---- isa.c: resources -------------------------------------------------- */
 
 /*

@@ -27,6 +27,8 @@
  * disconnected) and the card's free, so that no timer outlives the
  * substream or the card's memory.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -36,6 +38,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <sound/core.h>
+#include <sound/initval.h>
 #include <sound/pcm.h>
 #include "omnibus.h"
 
@@ -80,7 +83,24 @@ struct virt_card {
 	struct virt_wire wire[VIRT_PCMS];
 };
 
+MODULE_AUTHOR("The snd-omnibus developers");
 MODULE_DESCRIPTION("ALSA driver for bus-less virtual sound cards with loopback (snd-omnibus)");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(OMNIBUS_VERSION);
+OMNIBUS_IMPORT_NS();
+
+static int index[SNDRV_CARDS] = SNDRV_DEFAULT_IDX;
+static char *id[SNDRV_CARDS] = SNDRV_DEFAULT_STR;
+static bool enable[SNDRV_CARDS] = SNDRV_DEFAULT_ENABLE_PNP;
+
+module_param_array(index, int, NULL, 0444);
+MODULE_PARM_DESC(index, "Index value for each snd-omnibus-virtual card, in slot order.");
+module_param_array(id, charp, NULL, 0444);
+MODULE_PARM_DESC(id, "ID string for each snd-omnibus-virtual card, in slot order.");
+module_param_array(enable, bool, NULL, 0444);
+MODULE_PARM_DESC(enable, "Enable each snd-omnibus-virtual card slot (a disabled slot is skipped).");
+
+static struct omnibus_driver virt_core = OMNIBUS_DRIVER(index, id, enable);
 
 static int virtual_cards;
 module_param(virtual_cards, int, 0444);
@@ -487,7 +507,7 @@ static int virt_probe(struct platform_device *pdev)
 	struct snd_card *card;
 	int i, err;
 
-	err = omnibus_card_new(&pdev->dev, OMNIBUS_BUS_VIRTUAL, -1,
+	err = omnibus_card_new(&virt_core, &pdev->dev, OMNIBUS_BUS_VIRTUAL, -1,
 			       sizeof(*vc), &oc);
 	if (err < 0)
 		goto out;
@@ -602,18 +622,18 @@ static int __init virt_init(void)
 	int i, err;
 
 	if (virtual_cards < 0 || virtual_cards > VIRT_MAX_CARDS) {
-		pr_err("snd-omnibus-virtual: virtual_cards=%d is out of range 0..%d\n",
+		pr_err("virtual_cards=%d is out of range 0..%d\n",
 		       virtual_cards, VIRT_MAX_CARDS);
 		return -EINVAL;
 	}
-	err = omnibus_card_check_params();
+	err = omnibus_card_check_params(&virt_core);
 	if (err < 0)
 		return err;
 	if (!virtual_cards)
 		return 0;
 	err = platform_driver_register(&virt_driver);
 	if (err < 0) {
-		pr_err("snd-omnibus-virtual: cannot register the platform driver: %d\n",
+		pr_err("cannot register the platform driver: %d\n",
 		       err);
 		return err;
 	}
@@ -621,7 +641,7 @@ static int __init virt_init(void)
 	for (i = 0; i < virtual_cards; i++) {
 		pdev = platform_device_register_simple(VIRT_DRIVER, i, NULL, 0);
 		if (IS_ERR(pdev)) {
-			pr_err("snd-omnibus-virtual: cannot create virtual device %d: %ld\n",
+			pr_err("cannot create virtual device %d: %ld\n",
 			       i, PTR_ERR(pdev));
 			virt_teardown();
 			return PTR_ERR(pdev);

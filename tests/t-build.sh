@@ -27,9 +27,13 @@ else
 fi
 
 # every module: each parameter described, the ones it should have, its
-# own description; snd-ac97-codec is a dependency of snd-omnibus-ich only
+# own description.  The shape: every backend depends on snd-omnibus-core
+# and imports its namespace, and on no other module of ours;
+# snd-ac97-codec is a dependency of snd-omnibus-ich only; the core depends
+# on no module of ours and has no parameters; no .c file is included by
+# another and no object is linked into two modules (src/Kbuild).
 bad=""
-for m in virtual:virtual_cards es1370: ich: sb16:port,irq,dma8,dma16,isa_autodetect; do
+for m in core:- virtual:virtual_cards es1370: ich: sb16:port,irq,dma8,dma16,isa_autodetect; do
 	name=snd-omnibus-${m%%:*}
 	ko=$out/src/$name.ko
 	if [ ! -f "$ko" ]; then
@@ -39,19 +43,48 @@ for m in virtual:virtual_cards es1370: ich: sb16:port,irq,dma8,dma16,isa_autodet
 	parms=$(modinfo -F parm "$ko")
 	undocumented=$(printf '%s\n' "$parms" | grep -Ev '^[a-z_0-9]+:.{12,}' || true)
 	[ -z "$undocumented" ] || bad="$bad $name undocumented: $undocumented;"
-	expected=$(printf 'index,id,enable,%s' "${m#*:}" | tr , '\n' | grep . |
-		LC_ALL=C sort | paste -sd, -)
-	got=$(printf '%s\n' "$parms" | sed 's/:.*//' | LC_ALL=C sort | paste -sd, -)
+	if [ "${m#*:}" = - ]; then
+		expected=""
+	else
+		expected=$(printf 'index,id,enable,%s' "${m#*:}" | tr , '\n' | grep . |
+			LC_ALL=C sort | paste -sd, -)
+	fi
+	got=$(printf '%s\n' "$parms" | grep . | sed 's/:.*//' | LC_ALL=C sort | paste -sd, -)
 	[ "$got" = "$expected" ] || bad="$bad $name has parameters $got, not $expected;"
 	[ "$(modinfo -F license "$ko")" = GPL ] || bad="$bad $name license;"
 	[ -n "$(modinfo -F description "$ko")" ] || bad="$bad $name has no description;"
+	deps=$(modinfo -F depends "$ko" | tr , '\n')
+	ours=$(printf '%s\n' "$deps" | grep '^snd-omnibus' | paste -sd, - || true)
 	case $name in
-	*-ich) modinfo -F depends "$ko" | grep -q snd-ac97-codec ||
+	*-core)
+		[ -z "$ours" ] || bad="$bad $name depends on $ours;"
+		[ -z "$(modinfo -F import_ns "$ko")" ] ||
+			bad="$bad $name imports a namespace;" ;;
+	*)
+		[ "$ours" = snd-omnibus-core ] ||
+			bad="$bad $name depends on '$ours', not snd-omnibus-core alone;"
+		[ "$(modinfo -F import_ns "$ko")" = SND_OMNIBUS ] ||
+			bad="$bad $name does not import the SND_OMNIBUS namespace;" ;;
+	esac
+	case $name in
+	*-ich) printf '%s\n' "$deps" | grep -qx snd-ac97-codec ||
 		bad="$bad $name does not depend on snd-ac97-codec;" ;;
-	*) ! modinfo -F depends "$ko" | grep -q snd-ac97-codec ||
+	*) ! printf '%s\n' "$deps" | grep -qx snd-ac97-codec ||
 		bad="$bad $name depends on snd-ac97-codec;" ;;
 	esac
 done
+# the core's symbols are exported in the namespace and nowhere else
+nsbad=$(awk '$3 ~ /snd-omnibus-core$/ && $5 != "SND_OMNIBUS" { print $2 }' \
+	"$out/src/Module.symvers" 2>/dev/null | paste -sd, -)
+[ -z "$nsbad" ] || bad="$bad exported outside SND_OMNIBUS: $nsbad;"
+grep -q 'snd-omnibus-core.*SND_OMNIBUS' "$out/src/Module.symvers" 2>/dev/null ||
+	bad="$bad snd-omnibus-core exports nothing in SND_OMNIBUS;"
+inc=$(grep -l '^#include "[^"]*\.c"' "$out"/src/*.c 2>/dev/null | grep -v '\.mod\.c$' |
+	xargs -r -n1 basename | paste -sd, - || true)
+[ -z "$inc" ] || bad="$bad $inc include a .c file;"
+twice=$(sed -n 's/^snd-omnibus-[a-z0-9]*-y *:= *//p' "$REPO/src/Kbuild" | tr ' ' '\n' |
+	grep . | sort | uniq -d | paste -sd, - || true)
+[ -z "$twice" ] || bad="$bad objects in two modules: $twice;"
 if [ -z "$bad" ]; then
 	pass build-modinfo
 else

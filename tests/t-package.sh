@@ -3,7 +3,7 @@
 # t-package.sh - the packaging, without the kernel matrix (t-matrix-*.sh):
 #
 #  - one version: OMNIBUS_VERSION in src/omnibus.h (MODULE_VERSION, and
-#    what modinfo says of each of the four built modules), debian/changelog, the spec's
+#    what modinfo says of each of the five built modules), debian/changelog, the spec's
 #    Version and %changelog, and the dkms.conf inside both packages agree;
 #    a package build with a disagreeing version is refused;
 #  - dkms.conf: the directives the packaging relies on (one BUILT_MODULE_NAME
@@ -18,7 +18,8 @@
 #    installs the modules, an upgrade to a newer version leaves only that one
 #    in DKMS, and rpm -e removes every file of ours;
 #  - "make install"/"make uninstall" with DESTDIR, and for real (depmod) in
-#    a Debian 12 chroot, where modprobe finds all four modules and only
+#    a Debian 12 chroot, where modprobe finds all five modules, each
+#    backend pulls in snd-omnibus-core and no other backend, and only
 #    snd-omnibus-ich depends on snd-ac97-codec; "make dkms-install"/"make dkms-uninstall" there too;
 #    each leaves the file system as it found it.
 #
@@ -38,7 +39,7 @@ OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-package.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 MODULE=${MODULE:-$REPO/src}
-MODS="snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16"
+MODS="snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16"
 KVER=${KVER:-$(vm_kver)}
 
 vm_host_deps mmdebstrap dpkg-dev debhelper dh-dkms lintian rpm rpmlint
@@ -344,7 +345,7 @@ S=$OUT/stage
 rm -rf "$S"
 if make -C "$REPO" install DESTDIR="$S" KVER="$KVER" >"$OUT/install-destdir.log" 2>&1 &&
    [ "$(cd "$S/lib/modules/$KVER/updates" && ls | tr '\n' ' ')" = \
-	"snd-omnibus-es1370.ko snd-omnibus-ich.ko snd-omnibus-sb16.ko snd-omnibus-virtual.ko " ] &&
+	"snd-omnibus-core.ko snd-omnibus-es1370.ko snd-omnibus-ich.ko snd-omnibus-sb16.ko snd-omnibus-virtual.ko " ] &&
    cmp -s "$REPO/modprobe/snd-omnibus.conf" "$S/etc/modprobe.d/snd-omnibus.conf" &&
    make -C "$REPO" uninstall DESTDIR="$S" KVER="$KVER" >>"$OUT/install-destdir.log" 2>&1 &&
    [ -z "$(find "$S" -type f)" ]; then
@@ -376,8 +377,16 @@ manual_chroot()
 			mx_chroot modprobe -S "$MX_KVER" --show-depends "$m" | grep -q "updates/$m.ko" ||
 			why="$why $m not installed or not found by modprobe;"
 	done
-	# the AC'97 codec library is a dependency of snd-omnibus-ich only
+	# every backend pulls in the core and no other backend; the AC'97
+	# codec library is a dependency of snd-omnibus-ich only
 	for m in $MODS; do
+		deps=$(mx_chroot modprobe -S "$MX_KVER" --show-depends "$m" |
+			sed -n 's|.*/updates/\(snd-omnibus-[a-z0-9]*\)\.ko.*|\1|p' | sort | paste -sd, -)
+		case $m in
+		*-core) [ "$deps" = "$m" ] || why="$why $m pulls in $deps;" ;;
+		*) [ "$deps" = "$(printf '%s\n' snd-omnibus-core "$m" | sort | paste -sd, -)" ] ||
+			why="$why $m pulls in $deps, not snd-omnibus-core and itself;" ;;
+		esac
 		case $m in
 		*-ich) mx_chroot modprobe -S "$MX_KVER" --show-depends "$m" | grep -q snd-ac97-codec ||
 			why="$why $m does not pull in snd-ac97-codec;" ;;

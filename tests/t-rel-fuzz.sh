@@ -168,7 +168,7 @@ else
 		2>/out/drain.err
 	aplay -q -D hw:0,0 /data/noise.wav 2>/out/aplay.err && echo ok >/out/aplay.ok
 fi
-rmmod snd-omnibus-$card && echo ok >/out/rmmod.ok
+rmmod snd-omnibus-$card snd-omnibus-core && echo ok >/out/rmmod.ok
 snap >/out/proc-after.txt
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	sleep 6
@@ -234,7 +234,7 @@ EOF
 
 	leak=0
 	if [ ! -f "$V/rmmod.ok" ]; then
-		fuzz_fail "fuzz-$name-unload" "rmmod snd-omnibus-$card failed"
+		fuzz_fail "fuzz-$name-unload" "rmmod snd-omnibus-$card snd-omnibus-core failed"
 	elif ! diff -u "$V/proc-before.txt" "$V/proc-after.txt" >"$V/proc.diff"; then
 		sed 's/^/    /' "$V/proc.diff"
 		leak=$(grep -c '^[-+][^-+]' "$V/proc.diff" || true)

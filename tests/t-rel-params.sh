@@ -63,7 +63,7 @@ many()	# many VALUE [N]: N (33) comma-separated copies
 #   RESULT  "refused ERRNO-TEXT" or "skipped N" (loads with N of our cards)
 #   LINE    the one kernel line (an ERE); %P stands for the kernel's
 #           parameter parser's prefix (snd_omnibus_MOD: ), %O for the
-#           driver's own (snd-omnibus-MOD: )
+#           driver's own (the same, through pr_fmt)
 #   COUNT   how many times LINE comes (default 1): once per card skipped
 #   ALSO    an ERE for the only other line allowed, which is not the
 #           driver's: the kernel's parameter parser follows "can only take
@@ -149,7 +149,7 @@ good_load() {
 		modprobe snd-omnibus-es1370 && modprobe snd-omnibus-ich
 }
 unload() {
-	for m in ich es1370 virtual sb16; do
+	for m in ich es1370 virtual sb16 core; do
 		if grep -q "^snd_omnibus_$m " /proc/modules; then
 			rmmod "snd-omnibus-$m"
 		fi
@@ -179,6 +179,10 @@ try() {
 		rmmod "snd-omnibus-$mod"
 	else
 		echo "loaded no" >"/out/$n.loaded"
+	fi
+	# modprobe loaded the core first; it must go as well
+	if grep -q "^snd_omnibus_core " /proc/modules; then
+		rmmod snd-omnibus-core
 	fi
 	snap /tmp/after
 	diff /tmp/before /tmp/after >"/out/$n.procdiff"
@@ -264,7 +268,7 @@ while IFS='|' read -r name _ mod args result line count also; do
 	runs=$((runs + 1))
 	why=""
 	line=${line//%P/snd_omnibus_$mod: }
-	line=${line//%O/snd-omnibus-$mod: }
+	line=${line//%O/snd_omnibus_$mod: }
 	if [ ! -f "$V/$name.modprobe" ]; then
 		why="the case did not run"
 	else

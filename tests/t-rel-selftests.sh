@@ -244,7 +244,7 @@ for t in $progs; do
 	dmesg -c >/out/dmesg-\$t.txt
 done
 cd /
-rmmod snd-omnibus-$card && echo ok >/out/rmmod.ok
+rmmod snd-omnibus-$card snd-omnibus-core && echo ok >/out/rmmod.ok
 snap >/out/proc-after.txt
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	sleep 6

@@ -86,7 +86,8 @@ for c in $(sed -n 's/^ *\([0-9]*\) \[.*/\1/p' /proc/asound/cards); do
 	aplay -q -D "hw:$c,0" "$f"
 	echo "card $c aplay $?"
 done >/out/play.txt 2>&1
-rmmod snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual snd-omnibus-sb16
+rmmod snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual snd-omnibus-sb16 \
+	snd-omnibus-core
 echo "rmmod $?" >/out/rmmod.txt
 snap after
 exit 0

@@ -56,7 +56,7 @@ load_all() {
 		modprobe snd-omnibus-virtual virtual_cards=1 &&
 		modprobe snd-omnibus-es1370 && modprobe snd-omnibus-ich
 }
-ALL="snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual snd-omnibus-sb16"
+ALL="snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual snd-omnibus-sb16 snd-omnibus-core"
 # the modules' dependencies stay loaded: load them once
 load_all || exit 1
 rmmod $ALL || exit 1

@@ -36,7 +36,7 @@ while [ $i -lt 20 ]; do
 	for c in 0 1 2; do
 		aplay -q -D "hw:$c,0" /data/short.wav && played=$((played + 1))
 	done
-	rmmod snd-omnibus-es1370 snd-omnibus-virtual || break
+	rmmod snd-omnibus-es1370 snd-omnibus-virtual snd-omnibus-core || break
 	[ $played = 3 ] && ok=$((ok + 1))
 done
 echo "$ok" >/out/cycles.txt

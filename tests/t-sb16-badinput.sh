@@ -127,24 +127,24 @@ fi
 expect "$A" nodsp 'No such device' \
 	"$ISA.0: no Sound Blaster DSP answers at 0x240 (reset handshake): -19$"
 expect "$A" badport 'Invalid argument' \
-	'snd-omnibus-sb16: port=0x230 (card 0) is not a Sound Blaster 16 port (0x220, 0x240, 0x260, 0x280): -22$'
+	'snd_omnibus_sb16: port=0x230 (card 0) is not a Sound Blaster 16 port (0x220, 0x240, 0x260, 0x280): -22$'
 expect "$A" irq3 'Invalid argument' \
-	'snd-omnibus-sb16: irq=3 (card 0) is not wired to a Sound Blaster 16 (5, 7, 9, 10): -22$'
+	'snd_omnibus_sb16: irq=3 (card 0) is not wired to a Sound Blaster 16 (5, 7, 9, 10): -22$'
 expect "$A" dma8-4 'Invalid argument' \
-	'snd-omnibus-sb16: dma8=4 (card 0) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): -22$'
+	'snd_omnibus_sb16: dma8=4 (card 0) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): -22$'
 expect "$A" dma8-5 'Invalid argument' \
-	'snd-omnibus-sb16: dma8=5 (card 0) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): -22$'
+	'snd_omnibus_sb16: dma8=5 (card 0) is not an 8-bit DMA channel of a Sound Blaster 16 (0, 1, 3): -22$'
 expect "$A" dma16-3 'Invalid argument' \
-	'snd-omnibus-sb16: dma16=3 (card 0) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): -22$'
+	'snd_omnibus_sb16: dma16=3 (card 0) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): -22$'
 expect "$A" dma16-8 'Invalid argument' \
-	'snd-omnibus-sb16: dma16=8 (card 0) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): -22$'
+	'snd_omnibus_sb16: dma16=8 (card 0) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): -22$'
 expect "$A" wrongirq 'No such device' \
 	"$ISA.0: no interrupt on IRQ 7 from the card at 0x220 in 100 ms (irq= not the card's?): -19$"
 # irq= alone: a note, no card, the module loads
 if grep -qx 'rc=0' "$A/noport.modprobe" 2>/dev/null &&
    [ "$(cat "$A/noport.dmesg")" != "" ] &&
    [ "$(grep -c . "$A/noport.dmesg")" = 1 ] &&
-   grep -q 'snd-omnibus-sb16: irq=, dma8= or dma16= given without port= or isa_autodetect=1: no ISA card is set up for them$' "$A/noport.dmesg" &&
+   grep -q 'snd_omnibus_sb16: irq=, dma8= or dma16= given without port= or isa_autodetect=1: no ISA card is set up for them$' "$A/noport.dmesg" &&
    grep -q 'no soundcards' "$A/noport.cards"; then
 	pass sb16-bad-irq-without-port-notes
 else
@@ -192,8 +192,8 @@ fi
 # answers the handshake and is then refused
 expect "$B" autodetect-busy 'No such device' \
 	"$ISA.0: DSP 3.02 at 0x240 is not a Sound Blaster 16 (DSP 4.xx needed), not supported: -19$" \
-	'snd-omnibus-sb16: isa_autodetect: 0x220-0x22f are in use, not probed$'
-if grep -q 'snd-omnibus-sb16: isa_autodetect: 0x220-0x22f are in use, not probed$' "$B/autodetect-busy.dmesg" 2>/dev/null; then
+	'snd_omnibus_sb16: isa_autodetect: 0x220-0x22f are in use, not probed$'
+if grep -q 'snd_omnibus_sb16: isa_autodetect: 0x220-0x22f are in use, not probed$' "$B/autodetect-busy.dmesg" 2>/dev/null; then
 	pass sb16-bad-autodetect-skips-busy-range
 else
 	fail sb16-bad-autodetect-skips-busy-range "$(cat "$B/autodetect-busy.dmesg" 2>/dev/null)"

@@ -159,7 +159,7 @@ for v in -1 9 99; do
 	grep -q "^$v rc=[1-9]" "$vo/badparam.txt" || ok=0
 	# one line, and the right one
 	[ "$(grep -c . "$vo/badparam$v.txt")" = 1 ] || ok=0
-	grep -q "snd-omnibus-virtual: virtual_cards=$v is out of range 0..8" "$vo/badparam$v.txt" || ok=0
+	grep -q "snd_omnibus_virtual: virtual_cards=$v is out of range 0..8" "$vo/badparam$v.txt" || ok=0
 done
 if [ $ok = 1 ] && ! grep -qx '[1-9]' "$vo/badparam.txt"; then
 	pass virtual-bad-parameters
