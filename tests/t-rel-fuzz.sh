@@ -35,7 +35,7 @@
 # FUZZ_ITER (iterations per card, default 100000), FUZZ_CARDS (default
 # "virtual es1370 ich sb16").  The seed and count are printed: to reproduce
 # a failure run alsa-fuzz with the same seed, count and device list (see
-# README).  Prints "FIGURE: fuzz runs=... failures=... reports=...
+# docs/reliability.md).  Prints "FIGURE: fuzz runs=... failures=... reports=...
 # leaks=..." (runs: iterations done over all cards).
 #
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).

@@ -135,7 +135,7 @@ EXPLAINED_RE='PCM 0 Output also on Line-In Jack is a writeable boolean but not a
 #  - it ran with two periods per buffer and failed on timing (a short read
 #    or write after an xrun, or a time mismatch): under TCG the in-tree
 #    snd-aloop fails these the same way while its four-period runs pass
-#    (README), a matter of the ALSA core and the emulator, not the driver.
+#    (docs/reliability.md), a matter of the ALSA core and the emulator, not the driver.
 # Each explained failure is listed on stdout with its reason.
 tap_count()
 {
