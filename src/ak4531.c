@@ -16,13 +16,12 @@
  * "Synth").  Stereo capture switches route left to left and right to
  * right; the codec's cross routes are left unused.
  *
- * Each control describes where its bits live; one set of callbacks serves
- * them all and reads only the register cache.
+ * Each control describes where its bits live; the register-cached mixer
+ * of mixer.c serves them all.
  */
 #include <linux/bits.h>
 #include <linux/delay.h>
 #include <linux/string.h>
-#include <sound/control.h>
 #include <sound/info.h>
 #include <sound/tlv.h>
 #include "ak4531.h"
@@ -35,57 +34,39 @@
 #define AK4531_MUTE		BIT(7)	/* in every gain/attenuation register */
 #define AK4531_GAIN_0DB		0x06	/* input gain code for 0 dB */
 
-/* no second register */
-#define AKC_NONE		0xff
-
-/* the field counts attenuation or is a mute bit: user value = max - field */
-#define AKC_INVERT		BIT(0)
-/* one user value, written to both registers (mono source, stereo ADC) */
-#define AKC_BOTH		BIT(1)
-
-struct akc_desc {
-	const char *name;
-	unsigned int index;
-	u8 reg[2];		/* left (or only) and right register */
-	u8 shift[2];
-	u8 max;			/* field mask after shifting down; 1: switch */
-	u8 flags;
-	const unsigned int *tlv;
-};
-
 /* a stereo pair of 5-bit gain or attenuation fields */
 #define AKC_VOL2(xname, lreg, rreg, xtlv) \
 	{ .name = xname, .reg = { lreg, rreg }, .shift = { 0, 0 }, \
-	  .max = 0x1f, .flags = AKC_INVERT, .tlv = xtlv }
+	  .max = 0x1f, .flags = OMNIBUS_MIXER_INVERT, .tlv = xtlv }
 /* a single gain or attenuation field, @xmax its largest code */
 #define AKC_VOL1(xname, xindex, xreg, xmax, xtlv) \
-	{ .name = xname, .index = xindex, .reg = { xreg, AKC_NONE }, \
-	  .max = xmax, .flags = AKC_INVERT, .tlv = xtlv }
+	{ .name = xname, .index = xindex, .reg = { xreg, OMNIBUS_MIXER_NONE }, \
+	  .max = xmax, .flags = OMNIBUS_MIXER_INVERT, .tlv = xtlv }
 /* the mute bits of a stereo pair, shown as an on/off switch */
 #define AKC_MUTE2(xname, lreg, rreg) \
 	{ .name = xname, .reg = { lreg, rreg }, .shift = { 7, 7 }, \
-	  .max = 1, .flags = AKC_INVERT }
+	  .max = 1, .flags = OMNIBUS_MIXER_INVERT }
 #define AKC_MUTE1(xname, xindex, xreg) \
-	{ .name = xname, .index = xindex, .reg = { xreg, AKC_NONE }, \
-	  .shift = { 7, 0 }, .max = 1, .flags = AKC_INVERT }
+	{ .name = xname, .index = xindex, .reg = { xreg, OMNIBUS_MIXER_NONE }, \
+	  .shift = { 7, 0 }, .max = 1, .flags = OMNIBUS_MIXER_INVERT }
 /* a stereo routing switch: bit @lbit of @lreg and bit @rbit of @rreg */
 #define AKC_SW2(xname, lreg, lbit, rreg, rbit) \
 	{ .name = xname, .reg = { lreg, rreg }, .shift = { lbit, rbit }, \
 	  .max = 1 }
 /* a mono routing switch */
 #define AKC_SW1(xname, xindex, xreg, xbit) \
-	{ .name = xname, .index = xindex, .reg = { xreg, AKC_NONE }, \
+	{ .name = xname, .index = xindex, .reg = { xreg, OMNIBUS_MIXER_NONE }, \
 	  .shift = { xbit, 0 }, .max = 1 }
 /* a mono source routed to both ADC mixers by one switch */
 #define AKC_SW1X2(xname, xindex, lreg, lbit, rreg, rbit) \
 	{ .name = xname, .index = xindex, .reg = { lreg, rreg }, \
-	  .shift = { lbit, rbit }, .max = 1, .flags = AKC_BOTH }
+	  .shift = { lbit, rbit }, .max = 1, .flags = OMNIBUS_MIXER_BOTH }
 
 static const DECLARE_TLV_DB_SCALE(akc_tlv_master, -6200, 200, 0);
 static const DECLARE_TLV_DB_SCALE(akc_tlv_mono_out, -2800, 400, 0);
 static const DECLARE_TLV_DB_SCALE(akc_tlv_gain, -5000, 200, 0);
 
-static const struct akc_desc akc_controls[] = {
+static const struct omnibus_mixer_ctl akc_controls[] = {
 	AKC_VOL2("Master Playback Volume",
 		 AK4531_R_MASTER_L, AK4531_R_MASTER_R, akc_tlv_master),
 	AKC_MUTE2("Master Playback Switch",
@@ -187,93 +168,36 @@ static const u8 akc_defaults[AK4531_NUM_REGS] = {
 	[AK4531_R_MIC_AMP]	= 0x00,	/* no +30 dB boost */
 };
 
-static unsigned int akc_values(const struct akc_desc *d)
+static struct omnibus_ak4531 *akc_chip(struct omnibus_mixer *mixer)
 {
-	return d->reg[1] == AKC_NONE || (d->flags & AKC_BOTH) ? 1 : 2;
+	return container_of(mixer, struct omnibus_ak4531, mixer);
 }
 
-static unsigned int akc_regs(const struct akc_desc *d)
+static int akc_write(struct omnibus_mixer *mixer, unsigned int reg, u8 val)
 {
-	return d->reg[1] == AKC_NONE ? 1 : 2;
+	struct omnibus_ak4531 *ak = akc_chip(mixer);
+
+	return ak->write(ak->host, reg, val);
 }
 
-static int akc_info(struct snd_kcontrol *kc, struct snd_ctl_elem_info *uinfo)
+static void akc_lock(struct omnibus_mixer *mixer)
 {
-	const struct akc_desc *d = (const struct akc_desc *)kc->private_value;
-
-	uinfo->type = d->max == 1 ? SNDRV_CTL_ELEM_TYPE_BOOLEAN :
-				    SNDRV_CTL_ELEM_TYPE_INTEGER;
-	uinfo->count = akc_values(d);
-	uinfo->value.integer.min = 0;
-	uinfo->value.integer.max = d->max;
-	return 0;
+	mutex_lock(&akc_chip(mixer)->lock);
 }
 
-static int akc_get(struct snd_kcontrol *kc, struct snd_ctl_elem_value *uval)
+static void akc_unlock(struct omnibus_mixer *mixer)
 {
-	struct omnibus_ak4531 *ak = snd_kcontrol_chip(kc);
-	const struct akc_desc *d = (const struct akc_desc *)kc->private_value;
-	unsigned int i, field;
-
-	mutex_lock(&ak->lock);
-	for (i = 0; i < akc_values(d); i++) {
-		field = (ak->regs[d->reg[i]] >> d->shift[i]) & d->max;
-		uval->value.integer.value[i] =
-			d->flags & AKC_INVERT ? d->max - field : field;
-	}
-	mutex_unlock(&ak->lock);
-	return 0;
+	mutex_unlock(&akc_chip(mixer)->lock);
 }
 
-static int akc_put(struct snd_kcontrol *kc, struct snd_ctl_elem_value *uval)
+/*
+ * Takes the codec out of reset and sets its clock source, before the
+ * cache goes back into it (which writes these two registers once more,
+ * with the same values).
+ */
+static int akc_reset(struct omnibus_mixer *mixer)
 {
-	struct omnibus_ak4531 *ak = snd_kcontrol_chip(kc);
-	const struct akc_desc *d = (const struct akc_desc *)kc->private_value;
-	u8 next[AK4531_NUM_REGS];
-	unsigned int i, field, reg;
-	long v;
-	int changed = 0, err = 0;
-
-	for (i = 0; i < akc_values(d); i++) {
-		v = uval->value.integer.value[i];
-		if (v < 0 || v > d->max)
-			return -EINVAL;
-	}
-
-	mutex_lock(&ak->lock);
-	memcpy(next, ak->regs, sizeof(next));
-	for (i = 0; i < akc_regs(d); i++) {
-		v = uval->value.integer.value[d->flags & AKC_BOTH ? 0 : i];
-		field = d->flags & AKC_INVERT ? d->max - v : v;
-		reg = d->reg[i];
-		next[reg] &= ~(d->max << d->shift[i]);
-		next[reg] |= field << d->shift[i];
-	}
-	for (i = 0; i < akc_regs(d); i++) {
-		reg = d->reg[i];
-		if (next[reg] == ak->regs[reg])
-			continue;
-		err = ak->write(ak->host, reg, next[reg]);
-		if (err < 0)
-			break;
-		ak->regs[reg] = next[reg];
-		changed = 1;
-	}
-	mutex_unlock(&ak->lock);
-
-	if (err < 0) {
-		dev_err_ratelimited(ak->card->dev,
-				    "AK4531: '%s' not set, codec register 0x%02x write failed (%d)\n",
-				    d->name, reg, err);
-		return err;
-	}
-	return changed;
-}
-
-/* Takes the codec out of reset and loads the cache into it; lock held. */
-static int akc_program(struct omnibus_ak4531 *ak)
-{
-	unsigned int reg;
+	struct omnibus_ak4531 *ak = akc_chip(mixer);
 	int err;
 
 	err = ak->write(ak->host, AK4531_R_RESET, AK4531_RESET_HOLD);
@@ -284,28 +208,20 @@ static int akc_program(struct omnibus_ak4531 *ak)
 	if (err < 0)
 		return err;
 	usleep_range(100, 200);
-	/* the clock source first, then every mixer register */
-	err = ak->write(ak->host, AK4531_R_CLOCK, ak->regs[AK4531_R_CLOCK]);
-	if (err < 0)
-		return err;
-	for (reg = 0; reg < AK4531_NUM_REGS; reg++) {
-		if (reg == AK4531_R_RESET || reg == AK4531_R_CLOCK)
-			continue;
-		err = ak->write(ak->host, reg, ak->regs[reg]);
-		if (err < 0)
-			return err;
-	}
-	return 0;
+	return ak->write(ak->host, AK4531_R_CLOCK, ak->regs[AK4531_R_CLOCK]);
 }
+
+static const struct omnibus_mixer_ops akc_ops = {
+	.chip = "AK4531",
+	.write = akc_write,
+	.lock = akc_lock,
+	.unlock = akc_unlock,
+	.reset = akc_reset,
+};
 
 int omnibus_ak4531_resume(struct omnibus_ak4531 *ak)
 {
-	int err;
-
-	mutex_lock(&ak->lock);
-	err = akc_program(ak);
-	mutex_unlock(&ak->lock);
-	return err;
+	return omnibus_mixer_restore(&ak->mixer);
 }
 
 void omnibus_ak4531_suspend(struct omnibus_ak4531 *ak)
@@ -323,7 +239,7 @@ void omnibus_ak4531_suspend(struct omnibus_ak4531 *ak)
 		err = ak->write(ak->host, AK4531_R_RESET, AK4531_RESET_SLEEP);
 	mutex_unlock(&ak->lock);
 	if (err < 0)
-		dev_warn(ak->card->dev,
+		dev_warn(ak->mixer.card->dev,
 			 "AK4531: could not power the codec down (%d)\n", err);
 }
 
@@ -349,16 +265,14 @@ static void akc_proc_read(struct snd_info_entry *entry,
 int omnibus_ak4531_init(struct omnibus_ak4531 *ak, struct snd_card *card,
 			omnibus_ak4531_write_t write, void *host)
 {
-	struct snd_kcontrol_new tmpl;
-	const struct akc_desc *d;
-	unsigned int i;
 	int err;
 
-	ak->card = card;
 	ak->write = write;
 	ak->host = host;
 	mutex_init(&ak->lock);
 	memcpy(ak->regs, akc_defaults, sizeof(ak->regs));
+	omnibus_mixer_init(&ak->mixer, card, &akc_ops, ak->regs, 0,
+			   AK4531_NUM_REGS);
 
 	err = omnibus_ak4531_resume(ak);
 	if (err < 0) {
@@ -367,28 +281,10 @@ int omnibus_ak4531_init(struct omnibus_ak4531 *ak, struct snd_card *card,
 		return err;
 	}
 
-	for (i = 0; i < ARRAY_SIZE(akc_controls); i++) {
-		d = &akc_controls[i];
-		memset(&tmpl, 0, sizeof(tmpl));
-		tmpl.iface = SNDRV_CTL_ELEM_IFACE_MIXER;
-		tmpl.name = d->name;
-		tmpl.index = d->index;
-		tmpl.access = SNDRV_CTL_ELEM_ACCESS_READWRITE;
-		if (d->tlv) {
-			tmpl.access |= SNDRV_CTL_ELEM_ACCESS_TLV_READ;
-			tmpl.tlv.p = d->tlv;
-		}
-		tmpl.info = akc_info;
-		tmpl.get = akc_get;
-		tmpl.put = akc_put;
-		tmpl.private_value = (unsigned long)d;
-		err = snd_ctl_add(card, snd_ctl_new1(&tmpl, ak));
-		if (err < 0) {
-			dev_err(card->dev, "cannot add mixer control '%s' %u: %d\n",
-				d->name, d->index, err);
-			return err;
-		}
-	}
+	err = omnibus_mixer_add_controls(&ak->mixer, akc_controls,
+					 ARRAY_SIZE(akc_controls));
+	if (err < 0)
+		return err;
 
 	err = snd_component_add(card, "AK4531");
 	if (err < 0) {

@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <sound/core.h>
+#include "mixer.h"
 
 /* register addresses */
 #define AK4531_R_MASTER_L	0x00	/* master out, attenuation + mute */
@@ -51,7 +52,7 @@ typedef int (*omnibus_ak4531_write_t)(void *host, unsigned int reg,
 				      unsigned int val);
 
 struct omnibus_ak4531 {
-	struct snd_card *card;
+	struct omnibus_mixer mixer;	/* its cache is regs[] */
 	omnibus_ak4531_write_t write;
 	void *host;
 	struct mutex lock;		/* guards regs[] and the codec port */

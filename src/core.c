@@ -3,7 +3,8 @@
  * snd-omnibus-core: the library module every snd-omnibus backend uses.
  *
  * It holds the card slots (card.c), the bus layer (bus.c), the PCM core
- * (pcm.c) and what the PCI backends share (pci.c), and exports them in
+ * (pcm.c), what the PCI backends share (pci.c) and the register-cached
+ * mixer (mixer.c), and exports them in
  * the symbol namespace SND_OMNIBUS (EXPORT_SYMBOL_OMNIBUS, compat.h).  It
  * makes no card and touches no hardware by itself: it is loaded because a
  * backend needs it, and modprobe loads it first.

@@ -18,6 +18,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <sound/core.h>
+#include "mixer.h"
 
 struct snd_info_buffer;
 
@@ -91,9 +92,10 @@ int omnibus_sb16_resume(struct device *dev);
 #define   CT1745_ST_MPU		0x04
 
 struct omnibus_ct1745 {
-	struct snd_card *card;
+	struct omnibus_mixer mixer;	/* its cache is regs[] */
 	unsigned long port;
 	spinlock_t lock;	/* the index/data port pair and regs[] */
+	unsigned long irqflags;	/* saved by the mixer's lock callback */
 	u8 regs[CT1745_R_LAST - CT1745_R_FIRST + 1];	/* what was written */
 };
 

@@ -19,14 +19,13 @@
  * fields of 6 dB, and the tone controls 4-bit fields of 2 dB with 8 flat.
  *
  * Every write goes to the chip and to a copy, which get() answers from and
- * resume writes back.  Each control describes where its bits are; one set
- * of callbacks serves them all.
+ * resume writes back.  Each control describes where its bits are; the
+ * register-cached mixer of mixer.c serves them all.
  */
 #include <linux/bits.h>
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/string.h>
-#include <sound/control.h>
 #include <sound/info.h>
 #include <sound/tlv.h>
 #include "sb16.h"
@@ -65,68 +64,53 @@
 #define CT_SW_MIDI_R	BIT(5)
 #define CT_SW_MIDI_L	BIT(6)
 
-#define CTC_NONE	0xff	/* no second register */
-#define CTC_INVERT	BIT(0)	/* user value = max - field */
-#define CTC_BOTH	BIT(1)	/* one user value in both registers */
-#define CTC_SAME	0xff	/* right field where the left one is */
-
-struct ctc_desc {
-	const char *name;
-	u8 reg[2];		/* left (or only) and right register */
-	u8 shift[2];
-	u8 max;			/* field mask after shifting down; 1: switch */
-	u8 flags;
-	const unsigned int *tlv;
-};
-
-#define CTC_STEREO(xname, lreg, rreg, xshift, xmax, xtlv) \
-	{ .name = xname, .reg = { lreg, rreg }, .shift = { xshift, CTC_SAME }, \
-	  .max = xmax, .tlv = xtlv }
-#define CTC_MONO(xname, xreg, xshift, xmax, xtlv) \
-	{ .name = xname, .reg = { xreg, CTC_NONE }, .shift = { xshift, 0 }, \
-	  .max = xmax, .tlv = xtlv }
-/* left from bit @lbit of @lreg, right from bit @rbit of @rreg */
-#define CTC_SW2(xname, lreg, lbit, rreg, rbit) \
-	{ .name = xname, .reg = { lreg, rreg }, .shift = { lbit, rbit }, \
-	  .max = 1 }
-
 static const DECLARE_TLV_DB_SCALE(ctc_tlv_volume, -6200, 200, 0);
 static const DECLARE_TLV_DB_SCALE(ctc_tlv_speaker, -1800, 600, 0);
 static const DECLARE_TLV_DB_SCALE(ctc_tlv_gain, 0, 600, 0);
 static const DECLARE_TLV_DB_SCALE(ctc_tlv_tone, -1600, 200, 0);
 
-static const struct ctc_desc ctc_controls[] = {
-	CTC_STEREO("Master Playback Volume", CT_MASTER_L, CT_MASTER_R, 3, 31,
-		   ctc_tlv_volume),
-	CTC_STEREO("PCM Playback Volume", CT_VOICE_L, CT_VOICE_R, 3, 31,
-		   ctc_tlv_volume),
-	CTC_STEREO("Synth Playback Volume", CT_MIDI_L, CT_MIDI_R, 3, 31,
-		   ctc_tlv_volume),
+/* a stereo pair of volumes (bits 7-3), gains (7-6) or tone levels (7-4) */
+#define CTC_VOL(xname, lreg, rreg) \
+	{ .name = xname, .reg = { lreg, rreg }, .shift = { 3, 3 }, \
+	  .max = 31, .tlv = ctc_tlv_volume }
+#define CTC_GAIN(xname, lreg, rreg) \
+	{ .name = xname, .reg = { lreg, rreg }, .shift = { 6, 6 }, \
+	  .max = 3, .tlv = ctc_tlv_gain }
+#define CTC_TONE(xname, lreg, rreg) \
+	{ .name = xname, .reg = { lreg, rreg }, .shift = { 4, 4 }, \
+	  .max = 15, .tlv = ctc_tlv_tone }
+#define CTC_MONO(xname, xreg, xshift, xmax, xtlv) \
+	{ .name = xname, .reg = { xreg, OMNIBUS_MIXER_NONE }, \
+	  .shift = { xshift, 0 }, .max = xmax, .tlv = xtlv }
+/* left from bit @lbit of @lreg, right from bit @rbit of @rreg */
+#define CTC_SW2(xname, lreg, lbit, rreg, rbit) \
+	{ .name = xname, .reg = { lreg, rreg }, .shift = { lbit, rbit }, \
+	  .max = 1 }
+
+static const struct omnibus_mixer_ctl ctc_controls[] = {
+	CTC_VOL("Master Playback Volume", CT_MASTER_L, CT_MASTER_R),
+	CTC_VOL("PCM Playback Volume", CT_VOICE_L, CT_VOICE_R),
+	CTC_VOL("Synth Playback Volume", CT_MIDI_L, CT_MIDI_R),
 	CTC_SW2("Synth Capture Switch", CT_IN_SW_L, 6, CT_IN_SW_R, 5),
-	CTC_STEREO("CD Playback Volume", CT_CD_L, CT_CD_R, 3, 31,
-		   ctc_tlv_volume),
+	CTC_VOL("CD Playback Volume", CT_CD_L, CT_CD_R),
 	CTC_SW2("CD Playback Switch", CT_OUT_SW, 2, CT_OUT_SW, 1),
 	CTC_SW2("CD Capture Switch", CT_IN_SW_L, 2, CT_IN_SW_R, 1),
-	CTC_STEREO("Line Playback Volume", CT_LINE_L, CT_LINE_R, 3, 31,
-		   ctc_tlv_volume),
+	CTC_VOL("Line Playback Volume", CT_LINE_L, CT_LINE_R),
 	CTC_SW2("Line Playback Switch", CT_OUT_SW, 4, CT_OUT_SW, 3),
 	CTC_SW2("Line Capture Switch", CT_IN_SW_L, 4, CT_IN_SW_R, 3),
 	CTC_MONO("Mic Playback Volume", CT_MIC, 3, 31, ctc_tlv_volume),
 	CTC_MONO("Mic Playback Switch", CT_OUT_SW, 0, 1, NULL),
 	/* the mono mic feeds both ADC mixers through one switch */
 	{ .name = "Mic Capture Switch", .reg = { CT_IN_SW_L, CT_IN_SW_R },
-	  .shift = { 0, 0 }, .max = 1, .flags = CTC_BOTH },
-	{ .name = "Mic Auto Gain Switch", .reg = { CT_AGC, CTC_NONE },
-	  .max = 1, .flags = CTC_INVERT },
+	  .shift = { 0, 0 }, .max = 1, .flags = OMNIBUS_MIXER_BOTH },
+	{ .name = "Mic Auto Gain Switch",
+	  .reg = { CT_AGC, OMNIBUS_MIXER_NONE },
+	  .max = 1, .flags = OMNIBUS_MIXER_INVERT },
 	CTC_MONO("Beep Playback Volume", CT_SPEAKER, 6, 3, ctc_tlv_speaker),
-	CTC_STEREO("Capture Volume", CT_IGAIN_L, CT_IGAIN_R, 6, 3,
-		   ctc_tlv_gain),
-	CTC_STEREO("Playback Volume", CT_OGAIN_L, CT_OGAIN_R, 6, 3,
-		   ctc_tlv_gain),
-	CTC_STEREO("Tone Control - Bass", CT_BASS_L, CT_BASS_R, 4, 15,
-		   ctc_tlv_tone),
-	CTC_STEREO("Tone Control - Treble", CT_TREBLE_L, CT_TREBLE_R, 4, 15,
-		   ctc_tlv_tone),
+	CTC_GAIN("Capture Volume", CT_IGAIN_L, CT_IGAIN_R),
+	CTC_GAIN("Playback Volume", CT_OGAIN_L, CT_OGAIN_R),
+	CTC_TONE("Tone Control - Bass", CT_BASS_L, CT_BASS_R),
+	CTC_TONE("Tone Control - Treble", CT_TREBLE_L, CT_TREBLE_R),
 };
 
 #define CT_VOL(v)	((v) << 3)
@@ -209,103 +193,46 @@ void omnibus_ct1745_write(struct omnibus_ct1745 *mix, u8 reg, u8 val)
 	spin_unlock_irqrestore(&mix->lock, flags);
 }
 
-static u8 *ct_cache(struct omnibus_ct1745 *mix, u8 reg)
+static struct omnibus_ct1745 *ct_chip(struct omnibus_mixer *mixer)
 {
-	return &mix->regs[reg - CT1745_R_FIRST];
+	return container_of(mixer, struct omnibus_ct1745, mixer);
 }
 
-static unsigned int ctc_values(const struct ctc_desc *d)
+static int ct_write(struct omnibus_mixer *mixer, unsigned int reg, u8 val)
 {
-	return d->reg[1] == CTC_NONE || (d->flags & CTC_BOTH) ? 1 : 2;
-}
-
-static unsigned int ctc_regs(const struct ctc_desc *d)
-{
-	return d->reg[1] == CTC_NONE ? 1 : 2;
-}
-
-static unsigned int ctc_shift(const struct ctc_desc *d, unsigned int i)
-{
-	return d->shift[i] == CTC_SAME ? d->shift[0] : d->shift[i];
-}
-
-static int ctc_info(struct snd_kcontrol *kc, struct snd_ctl_elem_info *uinfo)
-{
-	const struct ctc_desc *d = (const struct ctc_desc *)kc->private_value;
-
-	uinfo->type = d->max == 1 ? SNDRV_CTL_ELEM_TYPE_BOOLEAN :
-				    SNDRV_CTL_ELEM_TYPE_INTEGER;
-	uinfo->count = ctc_values(d);
-	uinfo->value.integer.min = 0;
-	uinfo->value.integer.max = d->max;
+	ct_write_locked(ct_chip(mixer), reg, val);
 	return 0;
 }
 
-static int ctc_get(struct snd_kcontrol *kc, struct snd_ctl_elem_value *uval)
+static void ct_lock(struct omnibus_mixer *mixer)
+	__acquires(&ct_chip(mixer)->lock)
 {
-	struct omnibus_ct1745 *mix = snd_kcontrol_chip(kc);
-	const struct ctc_desc *d = (const struct ctc_desc *)kc->private_value;
+	struct omnibus_ct1745 *mix = ct_chip(mixer);
 	unsigned long flags;
-	unsigned int i, field;
 
 	spin_lock_irqsave(&mix->lock, flags);
-	for (i = 0; i < ctc_values(d); i++) {
-		field = (*ct_cache(mix, d->reg[i]) >> ctc_shift(d, i)) & d->max;
-		uval->value.integer.value[i] =
-			d->flags & CTC_INVERT ? d->max - field : field;
-	}
-	spin_unlock_irqrestore(&mix->lock, flags);
-	return 0;
+	mix->irqflags = flags;
 }
 
-static int ctc_put(struct snd_kcontrol *kc, struct snd_ctl_elem_value *uval)
+static void ct_unlock(struct omnibus_mixer *mixer)
+	__releases(&ct_chip(mixer)->lock)
 {
-	struct omnibus_ct1745 *mix = snd_kcontrol_chip(kc);
-	const struct ctc_desc *d = (const struct ctc_desc *)kc->private_value;
-	u8 next[ARRAY_SIZE(mix->regs)];
-	unsigned int i, field, reg;
-	unsigned long flags;
-	int changed = 0;
-	long v;
+	struct omnibus_ct1745 *mix = ct_chip(mixer);
 
-	for (i = 0; i < ctc_values(d); i++) {
-		v = uval->value.integer.value[i];
-		if (v < 0 || v > d->max)
-			return -EINVAL;
-	}
-
-	spin_lock_irqsave(&mix->lock, flags);
-	memcpy(next, mix->regs, sizeof(next));
-	for (i = 0; i < ctc_regs(d); i++) {
-		v = uval->value.integer.value[d->flags & CTC_BOTH ? 0 : i];
-		field = d->flags & CTC_INVERT ? d->max - v : v;
-		reg = d->reg[i] - CT1745_R_FIRST;
-		next[reg] &= ~(d->max << ctc_shift(d, i));
-		next[reg] |= field << ctc_shift(d, i);
-	}
-	for (i = 0; i < ctc_regs(d); i++) {
-		reg = d->reg[i] - CT1745_R_FIRST;
-		if (next[reg] == mix->regs[reg])
-			continue;
-		ct_write_locked(mix, d->reg[i], next[reg]);
-		mix->regs[reg] = next[reg];
-		changed = 1;
-	}
-	spin_unlock_irqrestore(&mix->lock, flags);
-	return changed;
+	spin_unlock_irqrestore(&mix->lock, mix->irqflags);
 }
+
+static const struct omnibus_mixer_ops ct_ops = {
+	.chip = "CT1745",
+	.write = ct_write,
+	.lock = ct_lock,
+	.unlock = ct_unlock,
+};
 
 void omnibus_ct1745_restore(struct omnibus_ct1745 *mix)
 {
-	unsigned long flags;
-	unsigned int reg;
-
-	/* one register at a time: the interrupt handler shares the ports */
-	for (reg = CT1745_R_FIRST; reg <= CT1745_R_LAST; reg++) {
-		spin_lock_irqsave(&mix->lock, flags);
-		ct_write_locked(mix, reg, *ct_cache(mix, reg));
-		spin_unlock_irqrestore(&mix->lock, flags);
-	}
+	/* the register writes cannot fail */
+	omnibus_mixer_restore(&mix->mixer);
 }
 
 void omnibus_ct1745_proc(struct omnibus_ct1745 *mix,
@@ -318,7 +245,7 @@ void omnibus_ct1745_proc(struct omnibus_ct1745 *mix,
 		    CT1745_R_FIRST, CT1745_R_LAST);
 	for (reg = CT1745_R_FIRST; reg <= CT1745_R_LAST; reg++) {
 		val = omnibus_ct1745_read(mix, reg);
-		if (val != *ct_cache(mix, reg))
+		if (val != *omnibus_mixer_cache(&mix->mixer, reg))
 			diff++;
 		snd_iprintf(buf, "%s0x%02x%s", reg % 8 ? " " : "", val,
 			    reg % 8 == 7 ? "\n" : "");
@@ -330,10 +257,11 @@ void omnibus_ct1745_proc(struct omnibus_ct1745 *mix,
 void omnibus_ct1745_attach(struct omnibus_ct1745 *mix, struct snd_card *card,
 			   unsigned long port)
 {
-	mix->card = card;
 	mix->port = port;
 	spin_lock_init(&mix->lock);
 	memcpy(mix->regs, ct_defaults + CT1745_R_FIRST, sizeof(mix->regs));
+	omnibus_mixer_init(&mix->mixer, card, &ct_ops, mix->regs,
+			   CT1745_R_FIRST, ARRAY_SIZE(mix->regs));
 }
 
 void omnibus_ct1745_suspend(struct omnibus_ct1745 *mix)
@@ -349,36 +277,16 @@ void omnibus_ct1745_suspend(struct omnibus_ct1745 *mix)
 
 int omnibus_ct1745_init(struct omnibus_ct1745 *mix)
 {
-	struct snd_card *card = mix->card;
-	struct snd_kcontrol_new tmpl;
-	const struct ctc_desc *d;
-	unsigned int i;
+	struct snd_card *card = mix->mixer.card;
 	int err;
 
 	omnibus_ct1745_write(mix, CT1745_R_RESET, 0);
 	omnibus_ct1745_restore(mix);
 
-	for (i = 0; i < ARRAY_SIZE(ctc_controls); i++) {
-		d = &ctc_controls[i];
-		memset(&tmpl, 0, sizeof(tmpl));
-		tmpl.iface = SNDRV_CTL_ELEM_IFACE_MIXER;
-		tmpl.name = d->name;
-		tmpl.access = SNDRV_CTL_ELEM_ACCESS_READWRITE;
-		if (d->tlv) {
-			tmpl.access |= SNDRV_CTL_ELEM_ACCESS_TLV_READ;
-			tmpl.tlv.p = d->tlv;
-		}
-		tmpl.info = ctc_info;
-		tmpl.get = ctc_get;
-		tmpl.put = ctc_put;
-		tmpl.private_value = (unsigned long)d;
-		err = snd_ctl_add(card, snd_ctl_new1(&tmpl, mix));
-		if (err < 0) {
-			dev_err(card->dev, "cannot add mixer control '%s': %d\n",
-				d->name, err);
-			return err;
-		}
-	}
+	err = omnibus_mixer_add_controls(&mix->mixer, ctc_controls,
+					 ARRAY_SIZE(ctc_controls));
+	if (err < 0)
+		return err;
 
 	err = snd_component_add(card, "CTL1745");
 	if (err < 0) {
