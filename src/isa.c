@@ -397,7 +397,8 @@ static int isa_check_all_params(const struct omnibus_isa_driver *drv)
 	return 0;
 }
 
-int omnibus_isa_register(struct omnibus_isa_driver *drv)
+int __omnibus_isa_register(struct omnibus_isa_driver *drv,
+			   struct module *owner)
 {
 	struct omnibus_isa_cfg *cards;
 	int n, ncards = 0, err;
@@ -425,7 +426,7 @@ int omnibus_isa_register(struct omnibus_isa_driver *drv)
 	sort(cards, ncards, sizeof(*cards), isa_cmp_slot, NULL);
 
 	isa_fill_driver(drv);
-	err = platform_driver_register(&drv->pdrv);
+	err = __platform_driver_register(&drv->pdrv, owner);
 	if (err < 0) {
 		pr_err("%s: cannot register the ISA platform driver: %d\n",
 		       drv->module, err);

@@ -20,6 +20,7 @@
 #define OMNIBUS_ISA_H
 
 #include <linux/interrupt.h>
+#include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/pm.h>
 #include <linux/types.h>
@@ -95,9 +96,12 @@ struct omnibus_isa_driver {
 /*
  * For the module's init: checks the parameters, sets up every card asked
  * for.  0, or the errno of the first card that failed (or of a bad
- * parameter), with nothing left registered.
+ * parameter), with nothing left registered.  The platform driver belongs
+ * to the calling module (@owner), wherever this file is built.
  */
-int omnibus_isa_register(struct omnibus_isa_driver *drv);
+int __omnibus_isa_register(struct omnibus_isa_driver *drv,
+			   struct module *owner);
+#define omnibus_isa_register(drv) __omnibus_isa_register(drv, THIS_MODULE)
 /* For the module's exit: every card and the driver go. */
 void omnibus_isa_unregister(struct omnibus_isa_driver *drv);
 

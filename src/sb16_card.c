@@ -14,7 +14,6 @@
  * parameters have the names and meanings of the in-tree snd-sb16's.
  */
 #include <linux/bitops.h>
-#include <linux/io.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/platform_device.h>
