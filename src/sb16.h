@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * snd-omnibus: Sound Blaster 16 on the ISA bus.
+ * snd-omnibus-sb16: Sound Blaster 16 on the ISA bus, what its files share.
  *
- *   isa.c          module parameters, the platform devices and driver, and
- *                  the requests for I/O ports, IRQ and DMA channels;
- *   sb16.c         the DSP: reset, version, configuration, PCM, interrupt;
+ *   sb16_card.c    module parameters, the chip's description for the ISA
+ *                  layer (isa.c), probe, IRQ/DMA setup, remove, power, proc;
+ *   sb16_pcm.c     the PCM streams, the DMA channels, the interrupt;
+ *   sb16_dsp.c     the DSP: reset, version, commands, the IRQ self-test;
  *   sb16_mixer.c   the CT1745 mixer.
  *
- * isa.c owns resources and messages about them; sb16.c decides when each
- * resource is needed and gives it back in its card's free function.
+ * Calls go one way: sb16_card.c -> sb16_pcm.c -> sb16_dsp.c, and from
+ * each to sb16_mixer.c.  isa.c owns resources and messages about them;
+ * the card file decides when each resource is needed and gives it back in
+ * its card's free function.
  */
 #ifndef OMNIBUS_SB16_H
 #define OMNIBUS_SB16_H
@@ -18,6 +21,8 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <sound/core.h>
+#include <sound/pcm.h>
+#include "omnibus.h"
 #include "mixer.h"
 
 struct snd_info_buffer;
@@ -32,52 +37,6 @@ struct snd_info_buffer;
 #define SB_DSP_WRITE		0x0c	/* write: command/data; read: bit 7 busy */
 #define SB_DSP_RSTATUS		0x0e	/* bit 7: data to read; read = 8-bit ack */
 #define SB_DSP_ACK16		0x0f	/* read = 16-bit interrupt ack */
-
-/* ---- configuration (isa.c -> sb16.c) ------------------------------------- */
-
-/* irq/dma values: the in-tree snd-sb16's, so that options lines carry over */
-#define OMNIBUS_ISA_AUTO	0xffff	/* unset: ask the card (SNDRV_AUTO_*) */
-#define OMNIBUS_ISA_NONE	(-1)	/* dma16 only: no 16-bit channel */
-
-/* One ISA card; the probe's copy lives in the device's platform data. */
-struct omnibus_isa_cfg {
-	int slot;		/* card slot (index/id/enable) = card number */
-	unsigned long port;
-	int irq;		/* 5, 7, 9, 10 or OMNIBUS_ISA_AUTO */
-	int dma8;		/* 0, 1, 3 or OMNIBUS_ISA_AUTO */
-	int dma16;		/* 5, 6, 7, OMNIBUS_ISA_NONE or _AUTO */
-	bool autodetected;	/* port found by isa_autodetect=1 */
-	int err;		/* the probe's result, for the module's init */
-};
-
-/* ---- isa.c: the module's parameters and resources --------------------- */
-
-/* index/id/enable of snd-omnibus-sb16, for the core's card slots */
-extern struct omnibus_driver omnibus_sb16_core;
-
-/* ---- isa.c: resources -------------------------------------------------- */
-
-/*
- * Each prints one line naming the resource and the errno when it fails,
- * and holds nothing then.  IRQs and DMA channels are not device-managed:
- * the chip gives them back before its card's memory goes.
- */
-int omnibus_isa_request_irq(struct device *dev, int irq, irq_handler_t handler,
-			    void *data);
-void omnibus_isa_free_irq(int irq, void *data);
-int omnibus_isa_request_dma(struct device *dev, int dma, const char *what);
-void omnibus_isa_free_dma(int dma);
-
-/* ---- sb16.c: the chip ---------------------------------------------------- */
-
-/* 0 when a DSP at @port answers the reset handshake (region held by caller) */
-int omnibus_sb16_reset(unsigned long port);
-/* The card for @cfg; @pdev's I/O region is held.  0 or a negative errno. */
-int omnibus_sb16_probe(struct platform_device *pdev,
-		       const struct omnibus_isa_cfg *cfg);
-void omnibus_sb16_remove(struct platform_device *pdev);
-int omnibus_sb16_suspend(struct device *dev);
-int omnibus_sb16_resume(struct device *dev);
 
 /* ---- sb16_mixer.c: the CT1745 -------------------------------------------- */
 
@@ -114,5 +73,76 @@ void omnibus_ct1745_restore(struct omnibus_ct1745 *mix);
 /* For the proc file: what the chip's level registers read back. */
 void omnibus_ct1745_proc(struct omnibus_ct1745 *mix,
 			 struct snd_info_buffer *buf);
+
+/* ---- the chip ------------------------------------------------------------- */
+
+enum sb16_chan_id { SB_CH8, SB_CH16, SB_NUM_CHANS };
+
+struct sb16_chan {
+	int dma;		/* ISA DMA channel, -1: the card has none */
+	bool held;		/* request_dma() done */
+	int owner;		/* SNDRV_PCM_STREAM_* holding it, or -1 */
+	unsigned int bytes;	/* buffer size programmed into the 8237 */
+};
+
+struct sb16;
+
+struct sb16_stream {
+	struct sb16 *chip;
+	int dir;			/* SNDRV_PCM_STREAM_* */
+	struct snd_pcm_substream *ss;	/* open substream, or NULL */
+	int ch;				/* channel held, or -1 */
+	unsigned int rate;		/* while it holds a channel, else 0 */
+	bool running;
+	unsigned long interrupts;	/* since the last prepare */
+	unsigned long started;		/* jiffies at START */
+	u8 start_cmd[4];		/* the DSP's DMA command, sent at START */
+};
+
+struct sb16 {
+	struct omnibus_card oc;		/* must come first */
+	struct platform_device *pdev;
+	unsigned long port;
+	int irq;
+	bool irq_held;			/* request_irq() done */
+	u16 version;			/* major << 8 | minor */
+	bool irq_from_card, dma_from_card;
+	bool configured;		/* the probe finished */
+	u8 old_irq_sel, old_dma_sel;	/* mixer 0x80/0x81 before the probe */
+	u8 irq_sel, dma_sel;		/* what the driver wrote there */
+
+	spinlock_t lock;		/* the DSP command port, chan[], st[] */
+	struct sb16_chan chan[SB_NUM_CHANS];
+	struct sb16_stream st[2];	/* SNDRV_PCM_STREAM_* */
+	unsigned long interrupts;	/* every one the card raised */
+	bool dsp_stuck;			/* a command timed out (said once) */
+
+	struct omnibus_ct1745 mixer;
+	struct omnibus_pcm_desc desc;	/* prealloc sizes follow the channels */
+};
+
+/* ---- sb16_pcm.c: streams and interrupt ---------------------------------- */
+
+/* The PCM device, its buffers sized for the channels the card has. */
+int sb16_pcm_new(struct sb16 *chip);
+/* The card's interrupt handler; @dev_id is the struct sb16. */
+irqreturn_t sb16_interrupt(int irq, void *dev_id);
+/* "8-bit" or "16-bit" */
+const char *sb16_chan_name(int ch);
+
+/* ---- sb16_dsp.c: the DSP ------------------------------------------------- */
+
+/* 0 when a DSP at @port answers the reset handshake (region held by caller) */
+int sb16_dsp_reset(unsigned long port);
+/* major << 8 | minor of a DSP 4.xx; else one line and -ENODEV */
+int sb16_dsp_version(struct device *dev, unsigned long port);
+/*
+ * Sends @n bytes to the DSP, chip->lock held.  -EIO once a byte timed out
+ * (said once; every command fails at once until chip->dsp_stuck is reset).
+ */
+int sb16_dsp_cmds(struct sb16 *chip, const u8 *bytes, unsigned int n);
+int sb16_dsp_cmd(struct sb16 *chip, u8 cmd);
+/* Raises an interrupt and waits until the handler counted it; lock free. */
+int sb16_dsp_irq_test(struct sb16 *chip);
 
 #endif /* OMNIBUS_SB16_H */

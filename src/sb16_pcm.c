@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * snd-omnibus: Creative Sound Blaster 16 (DSP 4.xx) on the ISA bus.
- *
- * The DSP is programmed through base+0xC (commands and their bytes, when
- * bit 7 of base+0xC reads clear) and answers through base+0xA (when bit 7
- * of base+0xE is set).  Writing 1 then 0 to base+6 resets it; a working
- * DSP then offers 0xAA.  Command 0xE1 returns the version, major first.
+ * snd-omnibus-sb16: the PCM streams of the Sound Blaster 16, its two ISA
+ * DMA channels and its interrupt.
  *
  * Samples move by ISA DMA: the 8237 controller reads (playback) or writes
  * (capture) a ring buffer in the first 16 MiB of memory while the DSP
@@ -18,7 +14,6 @@
  *                              lo hi: samples per block - 1)
  *   0xD0 / 0xD4               halt / continue 8-bit DMA
  *   0xD5 / 0xD6               halt / continue 16-bit DMA
- *   0xF2                      raise an 8-bit interrupt (IRQ self-test)
  *
  * The card has two DMA channels: an 8-bit one (0, 1 or 3), which carries
  * 8-bit samples, and a 16-bit one (5, 6 or 7), which carries 16-bit
@@ -45,18 +40,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bitops.h>
-#include <linux/delay.h>
-#include <linux/dma-mapping.h>
-#include <linux/io.h>
 #include <linux/jiffies.h>
-#include <linux/module.h>
-#include <linux/platform_device.h>
+#include <linux/io.h>
+#include <linux/kernel.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <asm/dma.h>
 #include <sound/core.h>
-#include <sound/info.h>
 #include <sound/pcm.h>
 #include <sound/pcm_params.h>
 #include "omnibus.h"
@@ -77,161 +67,15 @@
 #define SB_CMD_CONT8		0xd4
 #define SB_CMD_HALT16		0xd5
 #define SB_CMD_CONT16		0xd6
-#define SB_CMD_VERSION		0xe1
-#define SB_CMD_IRQ8		0xf2
-
-#define SB_RESET_ACK		0xaa
-#define SB_DSP_LOOPS		2000	/* about 2 ms of polling, 1 us each */
-#define SB_IRQ_TEST_MS		100
 
 #define SB_RATE_MIN		5000
 #define SB_RATE_MAX		44100
-
-/* IRQ select (mixer 0x80) and DMA select (mixer 0x81) bits */
-static const struct {
-	int irq;
-	u8 bit;
-} sb_irq_bits[] = {
-	{ 9, 0x01 }, { 5, 0x02 }, { 7, 0x04 }, { 10, 0x08 },
-};
-
-#define SB_DMA8_BITS		0x0b	/* channels 0, 1, 3 */
-#define SB_DMA16_BITS		0xe0	/* channels 5, 6, 7 */
-
-/* ---- the chip ------------------------------------------------------------- */
-
-enum sb16_chan_id { SB_CH8, SB_CH16, SB_NUM_CHANS };
-
-struct sb16_chan {
-	int dma;		/* ISA DMA channel, -1: the card has none */
-	bool held;		/* request_dma() done */
-	int owner;		/* SNDRV_PCM_STREAM_* holding it, or -1 */
-	unsigned int bytes;	/* buffer size programmed into the 8237 */
-};
-
-struct sb16;
-
-struct sb16_stream {
-	struct sb16 *chip;
-	int dir;			/* SNDRV_PCM_STREAM_* */
-	struct snd_pcm_substream *ss;	/* open substream, or NULL */
-	int ch;				/* channel held, or -1 */
-	unsigned int rate;		/* while it holds a channel, else 0 */
-	bool running;
-	unsigned long interrupts;	/* since the last prepare */
-	unsigned long started;		/* jiffies at START */
-	u8 start_cmd[4];		/* the DSP's DMA command, sent at START */
-};
-
-struct sb16 {
-	struct omnibus_card oc;		/* must come first */
-	struct platform_device *pdev;
-	unsigned long port;
-	int irq;
-	bool irq_held;			/* request_irq() done */
-	u16 version;			/* major << 8 | minor */
-	bool irq_from_card, dma_from_card;
-	bool configured;		/* the probe finished */
-	u8 old_irq_sel, old_dma_sel;	/* mixer 0x80/0x81 before the probe */
-	u8 irq_sel, dma_sel;		/* what the driver wrote there */
-
-	spinlock_t lock;		/* the DSP command port, chan[], st[] */
-	struct sb16_chan chan[SB_NUM_CHANS];
-	struct sb16_stream st[2];	/* SNDRV_PCM_STREAM_* */
-	unsigned long interrupts;	/* every one the card raised */
-	bool dsp_stuck;			/* a command timed out (said once) */
-
-	struct omnibus_ct1745 mixer;
-	struct omnibus_pcm_desc desc;	/* prealloc sizes follow the channels */
-};
-
-static struct sb16 *sb16_of(struct omnibus_card *oc)
-{
-	return container_of(oc, struct sb16, oc);
-}
 
 static struct sb16_stream *sb16_stream_of(struct snd_pcm_substream *ss)
 {
 	struct sb16 *chip = omnibus_chip(ss);
 
 	return &chip->st[ss->stream];
-}
-
-/* ---- DSP access -------------------------------------------------------- */
-
-static int sb_dsp_write(unsigned long port, u8 val)
-{
-	unsigned int i;
-
-	for (i = 0; i < SB_DSP_LOOPS; i++) {
-		if (!(inb(port + SB_DSP_WRITE) & 0x80)) {
-			outb(val, port + SB_DSP_WRITE);
-			return 0;
-		}
-		udelay(1);
-	}
-	return -ETIMEDOUT;
-}
-
-static int sb_dsp_read(unsigned long port)
-{
-	unsigned int i;
-
-	for (i = 0; i < SB_DSP_LOOPS; i++) {
-		if (inb(port + SB_DSP_RSTATUS) & 0x80)
-			return inb(port + SB_DSP_READ);
-		udelay(1);
-	}
-	return -ETIMEDOUT;
-}
-
-int omnibus_sb16_reset(unsigned long port)
-{
-	outb(1, port + SB_DSP_RESET);
-	udelay(5);		/* the DSP wants at least 3 us */
-	outb(0, port + SB_DSP_RESET);
-	/* then about 100 us until the 0xAA, which sb_dsp_read() waits for */
-	return sb_dsp_read(port) == SB_RESET_ACK ? 0 : -ENODEV;
-}
-
-/*
- * Sends @n bytes to the DSP; lock held, so interrupts are off while it
- * polls.  A DSP that does not take a byte within SB_DSP_LOOPS (about 2 ms)
- * is said to hang, once; from then on every command fails at once, without
- * polling, until a DSP reset answers again (resume), so that a dead card
- * costs no more than one 2 ms wait with interrupts off.
- */
-static int sb_cmds(struct sb16 *chip, const u8 *bytes, unsigned int n)
-{
-	unsigned int i;
-
-	if (chip->dsp_stuck)
-		return -EIO;
-	for (i = 0; i < n; i++) {
-		if (sb_dsp_write(chip->port, bytes[i]) < 0) {
-			dev_err(chip->oc.card->dev,
-				"DSP at 0x%lx does not take command byte 0x%02x: %d\n",
-				chip->port, bytes[i], -ETIMEDOUT);
-			chip->dsp_stuck = true;
-			return -EIO;
-		}
-	}
-	return 0;
-}
-
-static int sb_cmd(struct sb16 *chip, u8 cmd)
-{
-	return sb_cmds(chip, &cmd, 1);
-}
-
-/* Acknowledges whatever interrupt the card holds; takes the 0xAA of 0xF2. */
-static void sb_drain(struct sb16 *chip)
-{
-	unsigned int i;
-
-	for (i = 0; i < 16 && (inb(chip->port + SB_DSP_RSTATUS) & 0x80); i++)
-		inb(chip->port + SB_DSP_READ);
-	inb(chip->port + SB_DSP_ACK16);
 }
 
 static void sb_mask_dma(int dma, bool mask)
@@ -276,7 +120,7 @@ static u64 sb_chan_formats(int ch)
 	return ch == SB_CH16 ? SB_FORMATS16 : SB_FORMATS8;
 }
 
-static const char *sb_chan_name(int ch)
+const char *sb16_chan_name(int ch)
 {
 	return ch == SB_CH16 ? "16-bit" : "8-bit";
 }
@@ -479,7 +323,7 @@ static int sb16_hw_params(struct snd_pcm_substream *ss,
 		/* only a race between the two directions' hw_params gets here */
 		dev_err_ratelimited(dev, "%s: the %s DMA channel is in use by %s: %d\n",
 				    st->dir ? "capture" : "playback",
-				    sb_chan_name(ch),
+				    sb16_chan_name(ch),
 				    st->dir ? "playback" : "capture", -EBUSY);
 		return -EBUSY;
 	}
@@ -544,7 +388,7 @@ static int sb16_prepare(struct snd_pcm_substream *ss)
 	cmd[0] = play ? SB_CMD_RATE_OUT : SB_CMD_RATE_IN;
 	cmd[1] = rt->rate >> 8;
 	cmd[2] = rt->rate & 0xff;
-	err = sb_cmds(chip, cmd, 3);
+	err = sb16_dsp_cmds(chip, cmd, 3);
 	spin_unlock_irq(&chip->lock);
 	if (err < 0)
 		return err;
@@ -580,7 +424,7 @@ static void sb_check_silent(struct sb16_stream *st)
 		return;
 	dev_warn(st->chip->oc.card->dev,
 		 "%s stopped after %u ms without an interrupt from the card: no data moved (%s DMA channel %d)\n",
-		 st->dir ? "capture" : "playback", ms, sb_chan_name(st->ch),
+		 st->dir ? "capture" : "playback", ms, sb16_chan_name(st->ch),
 		 st->chip->chan[st->ch].dma);
 }
 
@@ -601,23 +445,23 @@ static int sb16_trigger(struct snd_pcm_substream *ss, int cmd)
 		sb_mask_dma(chip->chan[ch].dma, false);
 		/* START always follows a prepare, PAUSE_RELEASE never */
 		if (cmd == SNDRV_PCM_TRIGGER_START)
-			err = sb_cmds(chip, st->start_cmd, sizeof(st->start_cmd));
+			err = sb16_dsp_cmds(chip, st->start_cmd, sizeof(st->start_cmd));
 		else
-			err = sb_cmd(chip, ch == SB_CH16 ? SB_CMD_CONT16 : SB_CMD_CONT8);
+			err = sb16_dsp_cmd(chip, ch == SB_CH16 ? SB_CMD_CONT16 : SB_CMD_CONT8);
 		st->running = !err;
 		st->started = jiffies;
 		break;
 	case SNDRV_PCM_TRIGGER_STOP:
 	case SNDRV_PCM_TRIGGER_SUSPEND:
 	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
-		err = sb_cmd(chip, ch == SB_CH16 ? SB_CMD_HALT16 : SB_CMD_HALT8);
+		err = sb16_dsp_cmd(chip, ch == SB_CH16 ? SB_CMD_HALT16 : SB_CMD_HALT8);
 		sb_mask_dma(chip->chan[ch].dma, true);
 		if (st->running && cmd != SNDRV_PCM_TRIGGER_PAUSE_PUSH)
 			sb_check_silent(st);
 		st->running = false;
 		/* some DSP 4.xx halt both directions: keep the other going */
 		if (other->running && other->ch >= 0)
-			sb_cmd(chip, other->ch == SB_CH16 ? SB_CMD_CONT16 :
+			sb16_dsp_cmd(chip, other->ch == SB_CH16 ? SB_CMD_CONT16 :
 							    SB_CMD_CONT8);
 		break;
 	default:
@@ -653,7 +497,7 @@ static const struct omnibus_stream_ops sb16_stream_ops = {
 
 /* ---- interrupt ------------------------------------------------------------ */
 
-static irqreturn_t sb16_interrupt(int irq, void *dev_id)
+irqreturn_t sb16_interrupt(int irq, void *dev_id)
 {
 	static const u8 status_bit[SB_NUM_CHANS] = {
 		[SB_CH8] = CT1745_ST_DMA8,
@@ -696,304 +540,13 @@ static irqreturn_t sb16_interrupt(int irq, void *dev_id)
 	return IRQ_HANDLED;
 }
 
-/* ---- proc ------------------------------------------------------------------ */
+/* ---- the PCM device ---------------------------------------------------------- */
 
-static void sb16_proc_read(struct snd_info_entry *entry,
-			   struct snd_info_buffer *buf)
+int sb16_pcm_new(struct sb16 *chip)
 {
-	struct sb16 *chip = entry->private_data;
-	struct sb16_chan chan[SB_NUM_CHANS];
-	struct sb16_stream st[2];
-	unsigned long interrupts;
-	int ch;
-
-	spin_lock_irq(&chip->lock);
-	memcpy(chan, chip->chan, sizeof(chan));
-	memcpy(st, chip->st, sizeof(st));
-	interrupts = chip->interrupts;
-	spin_unlock_irq(&chip->lock);
-
-	snd_iprintf(buf, "Sound Blaster 16, DSP %d.%02d, at 0x%lx\n",
-		    chip->version >> 8, chip->version & 0xff, chip->port);
-	snd_iprintf(buf, "IRQ %d (%s)\n", chip->irq,
-		    chip->irq_from_card ? "read from the card" : "irq=");
-	snd_iprintf(buf, "written: IRQ select 0x%02x, DMA select 0x%02x\n",
-		    chip->irq_sel, chip->dma_sel);
-	snd_iprintf(buf, "mixer 0x80: 0x%02x, 0x81: 0x%02x\n",
-		    omnibus_ct1745_read(&chip->mixer, CT1745_R_IRQ),
-		    omnibus_ct1745_read(&chip->mixer, CT1745_R_DMA));
-	for (ch = 0; ch < SB_NUM_CHANS; ch++) {
-		snd_iprintf(buf, "%s DMA ", sb_chan_name(ch));
-		if (chan[ch].dma < 0) {
-			snd_iprintf(buf, "none\n");
-			continue;
-		}
-		snd_iprintf(buf, "%d: ", chan[ch].dma);
-		if (chan[ch].owner < 0) {
-			snd_iprintf(buf, "free\n");
-			continue;
-		}
-		snd_iprintf(buf, "%s, %u Hz, %u-byte buffer, %s, %lu interrupts\n",
-			    chan[ch].owner ? "capture" : "playback",
-			    st[chan[ch].owner].rate, chan[ch].bytes,
-			    st[chan[ch].owner].running ? "running" : "stopped",
-			    st[chan[ch].owner].interrupts);
-	}
-	snd_iprintf(buf, "DMA channels %s\n",
-		    chip->dma_from_card ? "read from the card" : "from dma8=/dma16=");
-	snd_iprintf(buf, "interrupts: %lu\n", interrupts);
-	omnibus_ct1745_proc(&chip->mixer, buf);
-}
-
-/*
- * Root's only: every read reads 26 mixer registers back from the card,
- * each access with 10 us of waits with interrupts off, which no user
- * should be able to repeat at will.  The file is for diagnosis and the
- * card works without it: failing to make it is not fatal.
- */
-static void sb16_proc_init(struct sb16 *chip)
-{
-	struct snd_info_entry *entry;
-
-	if (snd_card_proc_new(chip->oc.card, "sb16", &entry) < 0)
-		return;
-	entry->mode = S_IFREG | 0400;
-	snd_info_set_text_ops(entry, chip, sb16_proc_read);
-}
-
-/* ---- probe, free, power ----------------------------------------------------- */
-
-static int sb_decode_irq(u8 sel)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(sb_irq_bits); i++)
-		if (sel == sb_irq_bits[i].bit)
-			return sb_irq_bits[i].irq;
-	return -1;
-}
-
-static u8 sb_encode_irq(int irq)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(sb_irq_bits); i++)
-		if (irq == sb_irq_bits[i].irq)
-			return sb_irq_bits[i].bit;
-	return 0;
-}
-
-/* The one channel of @mask set in @sel, -1 if none, -2 if several. */
-static int sb_decode_dma(u8 sel, u8 mask)
-{
-	sel &= mask;
-	if (!sel)
-		return -1;
-	if (hweight8(sel) > 1)
-		return -2;
-	return __ffs(sel);
-}
-
-/*
- * Settles IRQ and DMA channels: parameters first, the card's own select
- * registers for what was left unset.  Writes the result back and checks
- * that the card kept it (a Plug and Play card ignores these registers).
- */
-static int sb16_configure(struct sb16 *chip, const struct omnibus_isa_cfg *cfg)
-{
-	struct device *dev = &chip->pdev->dev;
-	int irq = cfg->irq, dma8 = cfg->dma8, dma16 = cfg->dma16;
-	u8 isel, dsel;
-
-	chip->old_irq_sel = omnibus_ct1745_read(&chip->mixer, CT1745_R_IRQ);
-	chip->old_dma_sel = omnibus_ct1745_read(&chip->mixer, CT1745_R_DMA);
-
-	if (irq == OMNIBUS_ISA_AUTO) {
-		irq = sb_decode_irq(chip->old_irq_sel);
-		if (irq < 0) {
-			dev_err(dev, "irq not given and the card at 0x%lx names none (mixer 0x80 = 0x%02x): set irq=: %d\n",
-				chip->port, chip->old_irq_sel, -EINVAL);
-			return -EINVAL;
-		}
-		chip->irq_from_card = true;
-	}
-	if (dma8 == OMNIBUS_ISA_AUTO) {
-		dma8 = sb_decode_dma(chip->old_dma_sel, SB_DMA8_BITS);
-		if (dma8 < 0) {
-			dev_err(dev, "dma8 not given and the card at 0x%lx names %s (mixer 0x81 = 0x%02x): set dma8=: %d\n",
-				chip->port, dma8 == -1 ? "none" : "several",
-				chip->old_dma_sel, -EINVAL);
-			return -EINVAL;
-		}
-		chip->dma_from_card = true;
-	}
-	if (dma16 == OMNIBUS_ISA_AUTO) {
-		dma16 = sb_decode_dma(chip->old_dma_sel, SB_DMA16_BITS);
-		if (dma16 == -2) {
-			dev_err(dev, "dma16 not given and the card at 0x%lx names several (mixer 0x81 = 0x%02x): set dma16=: %d\n",
-				chip->port, chip->old_dma_sel, -EINVAL);
-			return -EINVAL;
-		}
-		chip->dma_from_card = true;
-	}
-
-	isel = sb_encode_irq(irq);
-	dsel = BIT(dma8) | (dma16 >= 0 ? BIT(dma16) : 0);
-	omnibus_ct1745_write(&chip->mixer, CT1745_R_IRQ, isel);
-	omnibus_ct1745_write(&chip->mixer, CT1745_R_DMA, dsel);
-	chip->irq_sel = omnibus_ct1745_read(&chip->mixer, CT1745_R_IRQ);
-	chip->dma_sel = omnibus_ct1745_read(&chip->mixer, CT1745_R_DMA);
-	if ((chip->irq_sel & 0x0f) != isel || chip->dma_sel != dsel) {
-		dev_err(dev, "the card at 0x%lx does not take IRQ %d, DMA %d/%d (mixer 0x80/0x81 read 0x%02x/0x%02x after 0x%02x/0x%02x; a Plug and Play card?): %d\n",
-			chip->port, irq, dma8, dma16, chip->irq_sel,
-			chip->dma_sel, isel, dsel, -ENODEV);
-		return -ENODEV;
-	}
-	chip->irq = irq;
-	chip->chan[SB_CH8].dma = dma8;
-	chip->chan[SB_CH16].dma = dma16;
-	return 0;
-}
-
-/* Asks the card for an interrupt and waits until the handler saw it. */
-static int sb16_irq_test(struct sb16 *chip)
-{
-	unsigned long before;
-	unsigned int ms;
-	int err;
-
-	spin_lock_irq(&chip->lock);
-	before = chip->interrupts;
-	err = sb_cmd(chip, SB_CMD_IRQ8);
-	spin_unlock_irq(&chip->lock);
-	for (ms = 0; !err && ms < SB_IRQ_TEST_MS; ms++) {
-		if (READ_ONCE(chip->interrupts) != before)
-			break;
-		usleep_range(1000, 1100);
-	}
-	/* the test's 0xAA, and its interrupt if it went elsewhere */
-	sb_drain(chip);
-	if (err || READ_ONCE(chip->interrupts) != before)
-		return err;
-	dev_err(&chip->pdev->dev, "no interrupt on IRQ %d from the card at 0x%lx in %d ms (irq= not the card's?): %d\n",
-		chip->irq, chip->port, SB_IRQ_TEST_MS, -ENODEV);
-	return -ENODEV;
-}
-
-/* omnibus_card.free: undoes the probe, whatever part of it was done */
-static void sb16_free(struct omnibus_card *oc)
-{
-	struct sb16 *chip = sb16_of(oc);
-	int ch;
-
-	/* nothing runs any more: quiet the DSP, drop what it holds */
-	if (chip->version)
-		omnibus_sb16_reset(chip->port);
-	if (chip->irq_held)
-		omnibus_isa_free_irq(chip->irq, chip);
-	for (ch = 0; ch < SB_NUM_CHANS; ch++)
-		if (chip->chan[ch].held)
-			omnibus_isa_free_dma(chip->chan[ch].dma);
-	if (chip->version && !chip->configured) {
-		/* a failed probe leaves the card as it found it */
-		omnibus_ct1745_write(&chip->mixer, CT1745_R_IRQ,
-				     chip->old_irq_sel);
-		omnibus_ct1745_write(&chip->mixer, CT1745_R_DMA,
-				     chip->old_dma_sel);
-	}
-}
-
-static int sb16_dsp_version(struct device *dev, unsigned long port)
-{
-	int major, minor;
-
-	if (sb_dsp_write(port, SB_CMD_VERSION) < 0)
-		goto mute;
-	major = sb_dsp_read(port);
-	minor = sb_dsp_read(port);
-	if (major < 0 || minor < 0)
-		goto mute;
-	if (major == 4)
-		return major << 8 | minor;
-	dev_err(dev, "DSP %d.%02d at 0x%lx is not a Sound Blaster 16 (DSP 4.xx needed), not supported: %d\n",
-		major, minor, port, -ENODEV);
-	return -ENODEV;
-mute:
-	dev_err(dev, "DSP at 0x%lx does not report its version: %d\n",
-		port, -ENODEV);
-	return -ENODEV;
-}
-
-int omnibus_sb16_probe(struct platform_device *pdev,
-		       const struct omnibus_isa_cfg *cfg)
-{
-	struct device *dev = &pdev->dev;
-	struct omnibus_card *oc;
-	struct snd_card *card;
-	struct snd_pcm *pcm;
-	struct sb16 *chip;
-	int version, err, ch;
 	size_t prealloc, prealloc_max;
-
-	if (omnibus_sb16_reset(cfg->port) < 0) {
-		dev_err(dev, "no Sound Blaster DSP answers at 0x%lx (reset handshake): %d\n",
-			cfg->port, -ENODEV);
-		return -ENODEV;
-	}
-	version = sb16_dsp_version(dev, cfg->port);
-	if (version < 0)
-		return version;
-
-	err = omnibus_card_new(&omnibus_sb16_core, dev, OMNIBUS_BUS_ISA, cfg->slot, sizeof(*chip),
-			       &oc);
-	if (err < 0)
-		return err;
-	chip = sb16_of(oc);
-	card = oc->card;
-	chip->pdev = pdev;
-	chip->port = cfg->port;
-	chip->version = version;
-	chip->irq = -1;
-	spin_lock_init(&chip->lock);
-	for (ch = 0; ch < SB_NUM_CHANS; ch++) {
-		chip->chan[ch].dma = -1;
-		chip->chan[ch].owner = -1;
-	}
-	for (ch = 0; ch < 2; ch++) {
-		chip->st[ch].chip = chip;
-		chip->st[ch].dir = ch;
-		chip->st[ch].ch = -1;
-	}
-	omnibus_ct1745_attach(&chip->mixer, card, chip->port);
-	oc->free = sb16_free;
-
-	err = sb16_configure(chip, cfg);
-	if (err < 0)
-		goto fail;
-
-	err = omnibus_isa_request_irq(dev, chip->irq, sb16_interrupt, chip);
-	if (err < 0)
-		goto fail;
-	chip->irq_held = true;
-	card->sync_irq = chip->irq;
-	err = sb16_irq_test(chip);
-	if (err < 0)
-		goto fail;
-
-	for (ch = 0; ch < SB_NUM_CHANS; ch++) {
-		if (chip->chan[ch].dma < 0)
-			continue;
-		err = omnibus_isa_request_dma(dev, chip->chan[ch].dma,
-					      ch == SB_CH16 ? "SB16 16-bit" :
-							      "SB16 8-bit");
-		if (err < 0)
-			goto fail;
-		chip->chan[ch].held = true;
-	}
-
-	err = omnibus_ct1745_init(&chip->mixer);
-	if (err < 0)
-		goto fail;
+	struct snd_pcm *pcm;
+	int ch, err;
 
 	/*
 	 * The widest channel decides what a stream may need (128 KiB with a
@@ -1014,86 +567,12 @@ int omnibus_sb16_probe(struct platform_device *pdev,
 		chip->desc.stream[ch].prealloc = prealloc;
 		chip->desc.stream[ch].prealloc_max = prealloc_max;
 	}
-	err = omnibus_pcm_new(oc, &chip->desc, chip, &pcm);
+	err = omnibus_pcm_new(&chip->oc, &chip->desc, chip, &pcm);
 	if (err < 0)
-		goto fail;
+		return err;
 	pcm->info_flags = chip->chan[SB_CH16].dma >= 0 ?
 			  SNDRV_PCM_INFO_JOINT_DUPLEX : SNDRV_PCM_INFO_HALF_DUPLEX;
 	snprintf(pcm->name, sizeof(pcm->name), "DSP v%d.%02d",
-		 version >> 8, version & 0xff);
-	err = omnibus_pcm_proc_init(oc);
-	if (err < 0) {
-		dev_err(dev, "cannot create the buffers proc file: %d\n", err);
-		goto fail;
-	}
-	sb16_proc_init(chip);
-
-	strscpy(card->driver, "SB16", sizeof(card->driver));
-	strscpy(card->shortname, "Sound Blaster 16", sizeof(card->shortname));
-	if (chip->chan[SB_CH16].dma >= 0)
-		snprintf(card->longname, sizeof(card->longname),
-			 "Sound Blaster 16 at 0x%lx, irq %d, dma %d&%d",
-			 chip->port, chip->irq, chip->chan[SB_CH8].dma,
-			 chip->chan[SB_CH16].dma);
-	else
-		snprintf(card->longname, sizeof(card->longname),
-			 "Sound Blaster 16 at 0x%lx, irq %d, dma %d",
-			 chip->port, chip->irq, chip->chan[SB_CH8].dma);
-
-	err = omnibus_card_register(oc);
-	if (err < 0)
-		goto fail;
-	chip->configured = true;
-	platform_set_drvdata(pdev, oc);
-	dev_info(dev, "%s, DSP %d.%02d%s%s\n", card->longname,
-		 version >> 8, version & 0xff,
-		 cfg->autodetected ? ", found by isa_autodetect" : "",
-		 chip->irq_from_card || chip->dma_from_card ?
-		 ", settings read from the card" : "");
-	return 0;
-
-fail:
-	omnibus_card_free(oc);
-	return err;
-}
-
-void omnibus_sb16_remove(struct platform_device *pdev)
-{
-	omnibus_card_free(platform_get_drvdata(pdev));
-}
-
-#ifdef CONFIG_PM_SLEEP
-int omnibus_sb16_suspend(struct device *dev)
-{
-	struct omnibus_card *oc = dev_get_drvdata(dev);
-	struct sb16 *chip = sb16_of(oc);
-
-	/* the ALSA core has stopped the running streams, not paused ones */
-	snd_power_change_state(oc->card, SNDRV_CTL_POWER_D3hot);
-	spin_lock_irq(&chip->lock);
-	omnibus_sb16_reset(chip->port);
-	spin_unlock_irq(&chip->lock);
-	omnibus_ct1745_suspend(&chip->mixer);
+		 chip->version >> 8, chip->version & 0xff);
 	return 0;
 }
-
-int omnibus_sb16_resume(struct device *dev)
-{
-	struct omnibus_card *oc = dev_get_drvdata(dev);
-	struct sb16 *chip = sb16_of(oc);
-
-	spin_lock_irq(&chip->lock);
-	/* a DSP that answers the reset takes commands again */
-	chip->dsp_stuck = omnibus_sb16_reset(chip->port) < 0;
-	if (chip->dsp_stuck)
-		dev_err(dev, "no DSP at 0x%lx after resume: %d\n", chip->port,
-			-ENODEV);
-	spin_unlock_irq(&chip->lock);
-	/* power off lost the IRQ and DMA setup and the levels */
-	omnibus_ct1745_write(&chip->mixer, CT1745_R_IRQ, chip->irq_sel);
-	omnibus_ct1745_write(&chip->mixer, CT1745_R_DMA, chip->dma_sel);
-	omnibus_ct1745_restore(&chip->mixer);
-	snd_power_change_state(oc->card, SNDRV_CTL_POWER_D0);
-	return 0;
-}
-#endif
