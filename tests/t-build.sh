@@ -1,7 +1,9 @@
 #!/bin/bash
 # The modules build against the target kernel's headers with W=1 and no
 # warning, pass sparse and checkpatch (from linux-source-6.1), and modinfo
-# describes every parameter of each.
+# describes every parameter of each; the shape of the modules (each
+# backend on snd-omnibus-core alone) and of the files (calls one way,
+# tests/lib/layers.py) holds.
 set -eu
 . "$REPO/tests/lib/vm.sh"
 . "$REPO/tests/lib/test.sh"
@@ -89,6 +91,14 @@ if [ -z "$bad" ]; then
 	pass build-modinfo
 else
 	fail build-modinfo "$bad"
+fi
+
+# which way the files call each other (tests/lib/layers.py): no two files
+# both ways, the core names no chip, no backend names another
+if python3 "$REPO/tests/lib/layers.py" "$REPO/src" >"$out/layers.txt" 2>&1; then
+	pass build-layers-one-way
+else
+	fail build-layers-one-way "$(grep -m 3 -e BREACH -e Error "$out/layers.txt" | paste -sd';' -)"
 fi
 
 # checkpatch from the kernel's own tree (linux-source-6.1)
