@@ -5,7 +5,9 @@
 #
 # Source it after vm.sh (it uses $CACHE, vm_log, vm_die).  Entry points:
 #
-#   mx_target NAME         set MX_* for a matrix entry: 5.10 6.1 6.12 7.2 7.3 686
+#   MX_TABLE               the kernels of the matrix, one row each (below)
+#   mx_target NAME         set MX_* for a row of MX_TABLE: 5.10 6.1 6.12 7.2
+#                          7.3 686
 #   mx_base               build or refresh the cached base chroot of MX_NAME
 #                          (MX_BASE is its directory, MX_KVER its kernel)
 #   mx_enter DIR           mount a throw-away copy of the base (overlayfs) at
@@ -33,7 +35,34 @@ MX_MIRROR=${MATRIX_MIRROR:-http://deb.debian.org/debian}
 MX_SECURITY=${MATRIX_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 MX_TIMES=()
 
-# mx_target NAME: describe one matrix entry.
+# The kernels of the matrix (t-matrix-NAME.sh), one row
+# per kernel, "-" for none.
+#   NAME      the row's name (t-matrix-NAME.sh, $CACHE/chroot/NAME)
+#   SUITE     the Debian suite whose chroot builds the module
+#   REL       apt target release for the kernel packages
+#   ARCH      Debian architecture of the chroot
+#   FLAVOUR   kernel flavour that the VM boots (linux-headers-FLAVOUR)
+#   SECOND    a second flavour, installed later: DKMS must rebuild for it
+#   NOSOUND   a flavour without ALSA that DKMS must skip
+#   EXTRA     packages to keep in the base's apt cache for t-package.sh
+#             (","-separated)
+#   the rest  what the row is, in words
+MX_TABLE='
+5.10 bullseye -                amd64 amd64 rt-amd64 cloud-amd64 -   Debian 11 (bullseye), Linux 5.10
+6.1  bookworm -                amd64 amd64 rt-amd64 cloud-amd64 -   Debian 12 (bookworm), Linux 6.1
+6.12 trixie   -                amd64 amd64 rt-amd64 cloud-amd64 rpm Debian 13 (trixie), Linux 6.12
+7.2  sid      -                amd64 amd64 rt-amd64 cloud-amd64 -   Debian unstable (sid), Linux 7.2
+7.3  trixie   trixie-backports amd64 amd64 rt-amd64 cloud-amd64 -   Debian 13 backports (trixie-backports), Linux 7.3
+686  bookworm -                i386  686   686-pae  -           -   Debian 12 (bookworm) i386, Linux 6.1 686
+'
+
+# mx_names: the NAMEs of MX_TABLE, in its order.
+mx_names()
+{
+	printf '%s\n' "$MX_TABLE" | awk 'NF { print $1 }'
+}
+
+# mx_target NAME: describe one matrix entry (a row of MX_TABLE).
 #   MX_SUITE     the Debian suite whose chroot builds the module
 #   MX_REL       apt target release for the kernel packages ("" = default)
 #   MX_ARCH      Debian architecture of the chroot
@@ -43,21 +72,19 @@ MX_TIMES=()
 #   MX_SOURCES   sources.list lines, "|"-separated
 #   MX_APTOPT    extra apt option for the chroot ("" = none)
 #   MX_EXTRA     packages to keep in the base's apt cache for t-package.sh
+#   MX_TITLE     the row in words
 mx_target()
 {
-	MX_NAME=$1
-	MX_REL="" MX_ARCH=amd64 MX_FLAVOUR=amd64 MX_SECOND=rt-amd64
-	MX_NOSOUND=cloud-amd64 MX_APTOPT="" MX_EXTRA=""
-	case $1 in
-	5.10) MX_SUITE=bullseye ;;
-	6.1) MX_SUITE=bookworm ;;
-	6.12) MX_SUITE=trixie MX_EXTRA=rpm ;;
-	7.2) MX_SUITE=sid ;;
-	7.3) MX_SUITE=trixie MX_REL=trixie-backports ;;
-	686) MX_SUITE=bookworm MX_ARCH=i386 MX_FLAVOUR=686 MX_SECOND=686-pae
-		MX_NOSOUND="" ;;
-	*) vm_die "mx_target: unknown matrix entry $1" ;;
-	esac
+	local row
+	row=$(printf '%s\n' "$MX_TABLE" | awk -v n="$1" '$1 == n')
+	[ -n "$row" ] || vm_die "mx_target: unknown matrix entry $1 (MX_TABLE has: $(mx_names | tr '\n' ' '))"
+	read -r MX_NAME MX_SUITE MX_REL MX_ARCH MX_FLAVOUR MX_SECOND MX_NOSOUND \
+		MX_EXTRA MX_TITLE <<<"$row"
+	[ "$MX_REL" != - ] || MX_REL=""
+	[ "$MX_NOSOUND" != - ] || MX_NOSOUND=""
+	[ "$MX_EXTRA" != - ] || MX_EXTRA=""
+	MX_EXTRA=${MX_EXTRA//,/ }
+	MX_APTOPT=""
 	MX_SOURCES="deb $MX_MIRROR $MX_SUITE main"
 	case $MX_SUITE in
 	sid)
