@@ -35,6 +35,9 @@
 # newest; otherwise (or when the recipe below changes) it is built again.
 # Without network a cached base is used as it is.
 
+# shellcheck source=play.sh
+. "$(dirname "${BASH_SOURCE[0]}")/play.sh"
+
 MX_MIRROR=${MATRIX_MIRROR:-http://deb.debian.org/debian}
 MX_SECURITY=${MATRIX_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 MX_TIMES=()
@@ -630,44 +633,18 @@ if [ -n "$ICH" ]; then
 	amixer -c "$i" -q sset PCM 100% unmute
 	aplay -q -D "hw:$i,0" /data/noise48.wav 2>/out/aplay-ich.err
 	# 3a. a scatter-gather buffer in several pieces, as t-ich makes it:
-	# every huge page taken (compacted first, compaction then off), so no
+	# every huge page taken (fragment_memory, tests/lib/play.sh), so no
 	# free block holds 2.5 MiB; hw_params then allocates the buffer (none
-	# pre-allocated) from what is left.  One 2 MiB page back as a margin,
-	# as t-ich does (its aplay was OOM-killed while memory was tighter);
-	# not a 4 MiB one (686 without PAE): that would hold the whole buffer.
-	# Shell builtins only between taking the pages and aplay: no exiting
-	# process frees pages.  6.12 and later refuse the buffer here (see
-	# mx__ich_sg_checks).
+	# pre-allocated) from what is left.  6.12 and later refuse the buffer
+	# here (see mx__ich_sg_checks).
 	echo 0 >"/proc/asound/card$i/pcm0p/sub0/prealloc"
-	boost=$(cat /proc/sys/vm/watermark_boost_factor)
-	echo 3 >/proc/sys/vm/drop_caches
-	echo 1 >/proc/sys/vm/compact_memory
-	echo 100000 >/proc/sys/vm/nr_hugepages
-	echo 0 >/proc/sys/vm/compaction_proactiveness
-	echo 1000 >/proc/sys/vm/extfrag_threshold
-	echo 0 >/proc/sys/vm/watermark_boost_factor
-	cat /proc/buddyinfo >/out/buddyinfo.txt
-	echo 100000 >/proc/sys/vm/nr_hugepages
-	n=0 hps=0
-	while read -r key val _; do
-		[ "$key" = HugePages_Total: ] && n=$val
-		[ "$key" = Hugepagesize: ] && hps=$val
-	done </proc/meminfo
-	echo "$n huge pages of $hps kB taken" >/out/hugepages.txt
-	[ "$n" -ge 1 ] && [ "$hps" -le 2048 ] && echo $((n - 1)) >/proc/sys/vm/nr_hugepages
-	while read -r key val _; do
-		[ "$key" = HugePages_Total: ] && echo "$val kept" >>/out/hugepages.txt
-		[ "$key" = MemFree: ] && echo "MemFree $val kB" >>/out/hugepages.txt
-	done </proc/meminfo
+	fragment_memory
 	aplay -q -D "hw:$i,0" --buffer-size=655360 --period-size=163840 \
 		/data/sg48.wav 2>/out/aplay-ich-sg.err &
 	sleep 1
 	cat "/proc/asound/card$i/ich" >/out/ich-sg.txt
 	cat "/proc/asound/card$i/buffers" >/out/buffers-ich-sg.txt
-	echo 0 >/proc/sys/vm/nr_hugepages
-	echo 500 >/proc/sys/vm/extfrag_threshold
-	echo 20 >/proc/sys/vm/compaction_proactiveness
-	echo "$boost" >/proc/sys/vm/watermark_boost_factor
+	unfragment_memory
 	wait $!
 	echo "$?" >/out/aplay-ich-sg.rc
 fi
@@ -938,7 +915,10 @@ mx__vm()
 	[ -z "$sb16" ] || qa+=(--qemu-args "-device sb16,audiodev=sb"
 		--qemu-args "-audiodev wav,id=sb,path=$out/vm/sb16.wav")
 	[ "$MX_ARCH" = amd64 ] || qa+=(--arch i386)
-	{ echo "ICH=$ich SB16=$sb16"; printf '%s\n' "$MX_SCENARIO"; } >"$out/scenario"
+	{
+		echo "ICH=$ich SB16=$sb16"
+		printf '%s\n' "$PLAY_GUEST" "$MX_SCENARIO"
+	} >"$out/scenario"
 	mx_time "$n: VM" vm_run --kver "$kver" --module "$out/modules" \
 		--out "$out/vm" --timeout 240 "${qa[@]}" \
 		--file "$REPO/modprobe/snd-omnibus.conf:snd-omnibus.conf" \
