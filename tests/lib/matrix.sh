@@ -944,7 +944,7 @@ mx__vm()
 # in the background (each row's host steps, then its VM).
 mx_matrix()
 {
-	local dir n rc t0 t chain=""
+	local dir n rc t0 t f chain=""
 	local -a names=()
 
 	dir=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-matrix.XXXXXX")}
@@ -998,7 +998,9 @@ mx_matrix()
 			done
 		fi
 		cat "$dir/$n/host.log" 2>/dev/null || true
-		TESTS_FAILED=$((TESTS_FAILED + $(grep -c '^FAIL: ' "$dir/$n/host.log" 2>/dev/null || true)))
+		# (their FAIL lines were counted in their subshell)
+		f=$(grep -c '^FAIL: ' "$dir/$n/host.log" 2>/dev/null) || true
+		TESTS_FAILED=$((TESTS_FAILED + ${f:-0}))
 		rc=$(cat "$dir/$n/host.rc" 2>/dev/null || echo "none (the background job is gone)")
 		if [ "$rc" != 0 ] || [ ! -f "$dir/$n/host.env" ]; then
 			fail "matrix-$n-host" "the host-side steps ended with status $rc before the VM (their output is above; $dir/$n/host.log)"
