@@ -998,7 +998,7 @@ mx_matrix()
 			done
 		fi
 		cat "$dir/$n/host.log" 2>/dev/null || true
-		# (their FAIL lines were counted in their subshell)
+		# (its FAIL lines counted only in its subshell: count them here)
 		f=$(grep -c '^FAIL: ' "$dir/$n/host.log" 2>/dev/null) || true
 		TESTS_FAILED=$((TESTS_FAILED + ${f:-0}))
 		rc=$(cat "$dir/$n/host.rc" 2>/dev/null || echo "none (the background job is gone)")
