@@ -34,49 +34,29 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$REPO/tests/lib/vm.sh"
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
-WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src}
-OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-es1370.XXXXXX")}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-if [ ! -f "$MODULE/snd-omnibus-es1370.ko" ]; then
-	fail es1370-module "no snd-omnibus-es1370.ko in $MODULE (build it first)"
-	test_done
-fi
+# shellcheck source=lib/play.sh
+. "$REPO/tests/lib/play.sh"
+play_init es1370
 
 # 2 s that must arrive exactly, plus 0.5 s because QEMU drops the last few
 # hundred frames of a stream when the guest stops it.
-python3 "$WAV" noise "$OUT/noise44.wav" --rate 44100 --seconds 2.5 --seed 1370
-python3 "$WAV" noise "$OUT/noise22.wav" --rate 22050 --seconds 1.5 --seed 22
+play_noise "$OUT/noise44.wav" 44100 2.5 1370
+play_noise "$OUT/noise22.wav" 22050 1.5 22
 # capture source: longer than every capture of the VM together
-python3 "$WAV" noise "$OUT/in.raw" --raw --rate 44100 --seconds 10 --seed 5000
-
-ALL_DMESG=""
+play_noise "$OUT/in.raw" 44100 10 5000 --raw
 
 # play_run NAME DEVICE [APLAY_FLAGS]: one VM, one wav file, one check.
 play_run()
 {
 	local name=$1 dev=$2 flags=${3:-}
 
-	rm -rf "${OUT:?}/$name"
-	vm_run --module "$MODULE" --out "$OUT/$name" --timeout 120 \
-		--file "$OUT/noise44.wav:noise.wav" \
-		--qemu-args "-device ES1370,audiodev=snd0" \
-		--qemu-args "-audiodev wav,id=snd0,path=$OUT/$name/out.wav" \
-		--scenario - >"$OUT/$name.log" <<EOF || true
+	play_vm "$name" ES1370 - --timeout 120 --file "$OUT/noise44.wav:noise.wav" <<EOF
 modprobe snd-omnibus-es1370 || exit 1
 aplay -D hw:0,$dev $flags /data/noise.wav 2>/out/aplay.err
 echo "rc=\$?" >/out/aplay.rc
 EOF
-	if grep -qx 'rc=0' "$OUT/$name/aplay.rc" 2>/dev/null; then
-		check "es1370-$name-bitexact" python3 "$WAV" contains \
-			"$OUT/noise44.wav" "$OUT/$name/out.wav" --prefix-seconds 2
-	else
-		fail "es1370-$name-bitexact" "aplay failed: $(cat "$OUT/$name/aplay.rc" \
-			"$OUT/$name/aplay.err" 2>/dev/null | tr '\n' ' ')"
-	fi
-	ALL_DMESG="$ALL_DMESG $OUT/$name/dmesg.txt"
+	play_check_if "$PLAY_DIR/aplay.rc" rc=0 "$PLAY_DIR/aplay.err" \
+		"es1370-$name-bitexact" "$OUT/noise44.wav" "$PLAY_DIR/out.wav" 2
 }
 
 # --- (a), (b): playback on both DACs, read/write and mmap -----------------
@@ -86,12 +66,7 @@ play_run dac1-rw 1
 play_run dac1-mmap 1 -M
 
 # --- suspend and resume (pm_test=devices: the drivers' callbacks run) ------
-rm -rf "$OUT/pm"
-vm_run --module "$MODULE" --out "$OUT/pm" --timeout 120 \
-	--file "$OUT/noise44.wav:noise.wav" \
-	--qemu-args "-device ES1370,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$OUT/pm/out.wav" \
-	--scenario - >"$OUT/pm.log" <<'EOF' || true
+play_vm pm ES1370 - --timeout 120 --file "$OUT/noise44.wav:noise.wav" <<'EOF'
 modprobe snd-omnibus-es1370 || exit 1
 amixer -c 0 -q cset name='Line Volume' 7,9
 echo devices >/sys/power/pm_test
@@ -108,7 +83,6 @@ aplay -q -D hw:0,0 /data/noise.wav
 exit 0
 EOF
 P=$OUT/pm
-ALL_DMESG="$ALL_DMESG $P/dmesg.txt"
 if grep -qx 'suspend 0' "$P/pm.txt" 2>/dev/null &&
    grep -qx 'aplay 0' "$P/pm.txt" &&
    grep -q ': values=7,9' "$P/line-after-resume.txt" &&
@@ -117,16 +91,10 @@ if grep -qx 'suspend 0' "$P/pm.txt" 2>/dev/null &&
 else
 	fail es1370-suspend-resume "$(cat "$P/pm.txt" "$P/aplay-suspend.err" 2>/dev/null)"
 fi
-check es1370-after-resume-bitexact python3 "$WAV" contains \
-	"$OUT/noise44.wav" "$P/out.wav" --prefix-seconds 2
+play_check es1370-after-resume-bitexact "$OUT/noise44.wav" "$P/out.wav" 2
 
 # --- mixer, rates, reload, a foreign driver ----------------------------------
-rm -rf "$OUT/mixer"
-vm_run --module "$MODULE" --out "$OUT/mixer" --timeout 120 \
-	--file "$OUT/noise22.wav:noise22.wav" \
-	--qemu-args "-device ES1370,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$OUT/mixer-out.wav,out.frequency=22050" \
-	--scenario - >"$OUT/mixer.log" <<'EOF' || true
+play_vm mixer ES1370 22050 --timeout 120 --file "$OUT/noise22.wav:noise22.wav" <<'EOF'
 modprobe snd-omnibus-es1370 || exit 1
 cat /proc/asound/cards >/out/cards.txt
 aplay -l >/out/aplay-l.txt 2>&1
@@ -172,11 +140,7 @@ rmmod snd-ens1370
 exit 0
 EOF
 M=$OUT/mixer
-ALL_DMESG="$ALL_DMESG $M/dmesg.txt"
-if [ "$(cat "$M/exit" 2>/dev/null)" != 0 ]; then
-	sed 's/^/    /' "$OUT/mixer.log"
-	fail es1370-mixer-vm "the scenario did not finish (exit: $(cat "$M/exit" 2>/dev/null))"
-else
+if play_finished mixer es1370-mixer-vm; then
 	if grep -q ']: ENS1370 - Ensoniq AudioPCI ES1370$' "$M/cards.txt" &&
 	   grep -q '^card 0: .*device 0: ES1370 DAC2/ADC' "$M/aplay-l.txt" &&
 	   grep -q '^card 0: .*device 1: ES1370 DAC1' "$M/aplay-l.txt"; then
@@ -239,13 +203,8 @@ else
 	else
 		fail es1370-dac2-rate-divider "$(cat "$M/hw-22050.txt")"
 	fi
-	if grep -qx 'rc=0' "$M/aplay-22050.rc"; then
-		check es1370-dac2-22050-bitexact python3 "$WAV" contains \
-			"$OUT/noise22.wav" "$OUT/mixer-out.wav" --prefix-seconds 1
-	else
-		fail es1370-dac2-22050-bitexact "aplay failed: $(cat "$M/aplay-22050.rc" \
-			"$M/aplay-22050.err" | tr '\n' ' ')"
-	fi
+	play_check_if "$M/aplay-22050.rc" rc=0 "$M/aplay-22050.err" \
+		es1370-dac2-22050-bitexact "$OUT/noise22.wav" "$M/out.wav" 1
 
 	if grep -q 'device 0: ES1370 DAC2/ADC' "$M/aplay-l-again.txt"; then
 		pass es1370-reload
@@ -263,13 +222,8 @@ else
 fi
 
 # --- (c): capture over the ALSA file-plugin audiodev ------------------------
-rm -rf "${OUT:?}/capture" "${OUT:?}/home" "${OUT:?}/qout.raw"
-vm_alsa_audiodev "$OUT" "$OUT/in.raw" "$OUT/qout.raw" 44100
-vm_run --module "$MODULE" --out "$OUT/capture" --timeout 150 \
-	--env "$VM_ALSA_ENV" --file "$OUT/noise44.wav:noise.wav" \
-	--qemu-args "-device ES1370,audiodev=snd0" \
-	--qemu-args "$VM_ALSA_AUDIODEV" \
-	--scenario - >"$OUT/capture.log" <<'EOF' || true
+play_capture_vm capture ES1370 "$OUT/in.raw" 44100 --timeout 150 \
+	--file "$OUT/noise44.wav:noise.wav" <<'EOF'
 modprobe snd-omnibus-es1370 || exit 1
 arecord -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 2 /out/cap-rw.wav
 arecord -M -D hw:0,0 -f S16_LE -c 2 -r 44100 -d 2 /out/cap-mmap.wav
@@ -286,15 +240,12 @@ echo "rc=$?" >/out/aplay-duplex.rc
 exit 0
 EOF
 C=$OUT/capture
-ALL_DMESG="$ALL_DMESG $C/dmesg.txt"
 # Every byte of each recording (2 s: arecord -d 2 reads exactly 88200
 # frames; fewer fail --prefix-seconds) is the source's.  The first capture
 # starts at byte 0 of the source ...
-check es1370-capture-rw-bitexact python3 "$WAV" contains \
-	"$C/cap-rw.wav" "$OUT/in.raw" --prefix-seconds 2 --at 0
+play_check es1370-capture-rw-bitexact "$C/cap-rw.wav" "$OUT/in.raw" 2 --at 0
 # ... a later one where the plugin stopped reading: search for it
-check es1370-capture-mmap-bitexact python3 "$WAV" contains \
-	"$C/cap-mmap.wav" "$OUT/in.raw" --prefix-seconds 2
+play_check es1370-capture-mmap-bitexact "$C/cap-mmap.wav" "$OUT/in.raw" 2
 if grep -q 'requested = 22050Hz, got = 44100Hz' "$C/cap-shared.err" 2>/dev/null &&
    python3 "$WAV" info "$C/cap-shared.wav" | grep -q ' 44100 Hz '; then
 	pass es1370-shared-clock-constraint
@@ -303,36 +254,15 @@ else
 fi
 # full duplex: what was recorded while DAC2 played (arecord -d 1 counts
 # the 22050 frames of the rate it asked for: 0.5 s at 44100 Hz) ...
-if grep -qx 'rc=0' "$C/cap-shared.rc" 2>/dev/null; then
-	check es1370-duplex-capture-bitexact python3 "$WAV" contains \
-		"$C/cap-shared.wav" "$OUT/in.raw" --prefix-seconds 0.5
-else
-	fail es1370-duplex-capture-bitexact "arecord failed: $(cat "$C/cap-shared.rc" \
-		"$C/cap-shared.err" 2>/dev/null | tr '\n' ' ')"
-fi
+play_check_if "$C/cap-shared.rc" rc=0 "$C/cap-shared.err" \
+	es1370-duplex-capture-bitexact "$C/cap-shared.wav" "$OUT/in.raw" 0.5
 # ... and what DAC2 played meanwhile, through the same audiodev's output
-if grep -qx 'rc=0' "$C/aplay-duplex.rc" 2>/dev/null; then
-	check es1370-duplex-playback-bitexact python3 "$WAV" contains \
-		"$OUT/noise44.wav" "$OUT/qout.raw" --prefix-seconds 2
-else
-	fail es1370-duplex-playback-bitexact "aplay failed: $(cat "$C/aplay-duplex.rc" \
-		"$C/aplay-duplex.err" 2>/dev/null | tr '\n' ' ')"
-fi
+play_check_if "$C/aplay-duplex.rc" rc=0 "$C/aplay-duplex.err" \
+	es1370-duplex-playback-bitexact "$OUT/noise44.wav" "$OUT/capture.raw" 2
 
 # --- (e): kernel log ------------------------------------------------------
-bad=""
-for d in $ALL_DMESG; do
-	check_dmesg_clean "$d" || bad="$bad $d"
-	# the driver itself logs nothing when all goes well
-	if grep -q 'snd_omnibus_es1370 .*: \(cannot\|AK4531\|DAC\|ADC\|I/O\|BAR\|32-bit\)' "$d"; then
-		grep 'snd_omnibus_es1370' "$d" | sed 's/^/    dmesg: /'
-		bad="$bad $d"
-	fi
-done
-if [ -z "$bad" ]; then
-	pass es1370-dmesg-clean
-else
-	fail es1370-dmesg-clean "see$bad"
-fi
+# (the driver itself logs none of these when all goes well)
+play_dmesg_clean es1370-dmesg-clean \
+	'snd_omnibus_es1370 .*: (cannot|AK4531|DAC|ADC|I/O|BAR|32-bit)'
 
 test_done

@@ -40,34 +40,25 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$REPO/tests/lib/vm.sh"
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
-WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src}
-OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-ich.XXXXXX")}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-if [ ! -f "$MODULE/snd-omnibus-ich.ko" ]; then
-	fail ich-module "no snd-omnibus-ich.ko in $MODULE (build it first)"
-	test_done
-fi
+# shellcheck source=lib/play.sh
+. "$REPO/tests/lib/play.sh"
+play_init ich
 
 # 2 s that must arrive exactly, plus 0.5 s because QEMU drops the last few
 # hundred frames of a stream when the guest stops it.  Every stream of a VM
 # has its own seed: each one is looked for in the one wav file.
-python3 "$WAV" noise "$OUT/intree48.wav" --rate 48000 --seconds 2.5 --seed 801
-python3 "$WAV" noise "$OUT/rw48.wav" --rate 48000 --seconds 2.5 --seed 802
-python3 "$WAV" noise "$OUT/mmap48.wav" --rate 48000 --seconds 2.5 --seed 803
-python3 "$WAV" noise "$OUT/rw44.wav" --rate 44100 --seconds 2.5 --seed 441
-python3 "$WAV" noise "$OUT/mmap44.wav" --rate 44100 --seconds 2.5 --seed 442
-python3 "$WAV" noise "$OUT/pm44.wav" --rate 44100 --seconds 2.5 --seed 443
-python3 "$WAV" noise "$OUT/after44.wav" --rate 44100 --seconds 2.5 --seed 444
+play_noise "$OUT/intree48.wav" 48000 2.5 801
+play_noise "$OUT/rw48.wav" 48000 2.5 802
+play_noise "$OUT/mmap48.wav" 48000 2.5 803
+play_noise "$OUT/rw44.wav" 44100 2.5 441
+play_noise "$OUT/mmap44.wav" 44100 2.5 442
+play_noise "$OUT/pm44.wav" 44100 2.5 443
+play_noise "$OUT/after44.wav" 44100 2.5 444
 # the scatter-gather stream: past the end of a first chunk of up to 2 MiB
 # (10.9 s)
-python3 "$WAV" noise "$OUT/sg48.wav" --rate 48000 --seconds 12 --seed 804
+play_noise "$OUT/sg48.wav" 48000 12 804
 # capture source: longer than every capture of the VM together
-python3 "$WAV" noise "$OUT/in.raw" --raw --rate 48000 --seconds 14 --seed 9700
-
-ALL_DMESG=""
+play_noise "$OUT/in.raw" 48000 14 9700 --raw
 
 # The debug kernel cannot live with every 2 MiB block taken (KASAN's
 # quarantine and stack depot and kmemleak need pages all the time: the
@@ -81,15 +72,10 @@ if vm__is_debug_kver "$KVER"; then
 fi
 
 # --- 48 kHz: in-tree driver, rw, mmap, scatter-gather -------------------------
-P=$OUT/play48
-rm -rf "$P"
 echo "$FRAGMENT" >"$OUT/fragment"
-vm_run --module "$MODULE" --out "$P" --timeout 150 --file "$OUT/fragment" \
+play_vm play48 AC97 48000 --timeout 150 --file "$OUT/fragment" \
 	--file "$OUT/intree48.wav:intree.wav" --file "$OUT/rw48.wav:rw.wav" \
-	--file "$OUT/mmap48.wav:mmap.wav" --file "$OUT/sg48.wav:sg.wav" \
-	--qemu-args "-device AC97,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$P/out.wav,out.frequency=48000" \
-	--scenario - >"$OUT/play48.log" <<'EOF' || true
+	--file "$OUT/mmap48.wav:mmap.wav" --file "$OUT/sg48.wav:sg.wav" <<'EOF'
 unity() {
 	amixer -c 0 -q sset Master 100% unmute &&
 	amixer -c 0 -q sset PCM 100% unmute
@@ -109,72 +95,32 @@ echo "rw $?" >>/out/status.txt
 aplay -M -D hw:0,0 /data/mmap.wav 2>/out/mmap.err
 echo "mmap $?" >>/out/status.txt
 
-# scatter-gather: take every 2 MiB block as a huge page (compacted first,
-# so that there are as many as can be), keep the kernel from compacting
-# new ones, then let hw_params allocate a 2.5 MiB buffer (no pre-allocated
-# one to reuse): it cannot be one piece
+# scatter-gather: every 2 MiB block taken (fragment_memory, see
+# tests/lib/play.sh), then hw_params allocates a 2.5 MiB buffer (no
+# pre-allocated one to reuse): it cannot be one piece
 echo 0 >/proc/asound/card0/pcm0p/sub0/prealloc
-if [ "$(cat /data/fragment)" = 1 ]; then
-	boost=$(cat /proc/sys/vm/watermark_boost_factor)
-	echo 3 >/proc/sys/vm/drop_caches
-	echo 1 >/proc/sys/vm/compact_memory
-	echo 100000 >/proc/sys/vm/nr_hugepages
-	echo 0 >/proc/sys/vm/compaction_proactiveness
-	echo 1000 >/proc/sys/vm/extfrag_threshold
-	# no watermark boost: taking every block is a fragmentation event
-	# that raises the watermarks by 2 MiB, and free memory then sat at
-	# the (boosted) min: the OOM killer took aplay twice
-	echo 0 >/proc/sys/vm/watermark_boost_factor
-	cat /proc/buddyinfo >/out/buddyinfo.txt
-	# (shell builtins only from here to aplay: no exiting process frees
-	# pages)
-	echo 100000 >/proc/sys/vm/nr_hugepages
-	# One 2 MiB block back as a margin: alone it cannot hold the 2.5 MiB
-	# buffer, nor (its buddy is a huge page or in use) merge into one that
-	# can; three blocks back made the buffer one piece.  The count comes
-	# from /proc/meminfo: a sysctl file answers only a read at offset 0
-	# and the shell's read takes a byte at a time (it got "1" of "185").
-	n=0
-	while read -r key val _; do
-		[ "$key" = HugePages_Total: ] && n=$val
-	done </proc/meminfo
-	echo "$n huge pages taken" >/out/hugepages.txt
-	[ "$n" -ge 1 ] && echo $((n - 1)) >/proc/sys/vm/nr_hugepages
-	while read -r key val _; do
-		[ "$key" = HugePages_Total: ] && echo "$val kept" >>/out/hugepages.txt
-		[ "$key" = MemFree: ] && echo "MemFree $val kB" >>/out/hugepages.txt
-	done </proc/meminfo
-fi
+[ "$(cat /data/fragment)" != 1 ] || fragment_memory
 aplay -D hw:0,0 --buffer-size=655360 --period-size=163840 /data/sg.wav \
 	2>/out/sg.err &
 sleep 1
 cat /proc/asound/card0/ich >/out/ich-sg.txt
 cat /proc/asound/card0/buffers >/out/buffers-sg.txt
-echo 0 >/proc/sys/vm/nr_hugepages
-echo 500 >/proc/sys/vm/extfrag_threshold
-echo 20 >/proc/sys/vm/compaction_proactiveness
-[ -z "${boost:-}" ] || echo "$boost" >/proc/sys/vm/watermark_boost_factor
+unfragment_memory
 wait $!
 echo "sg $?" >>/out/status.txt
 exit 0
 EOF
-ALL_DMESG="$ALL_DMESG $P/dmesg.txt"
-if [ "$(cat "$P/exit" 2>/dev/null)" != 0 ]; then
-	sed 's/^/    /' "$OUT/play48.log"
-	fail ich-play48-vm "the scenario did not finish (exit: $(cat "$P/exit" 2>/dev/null))"
-fi
+P=$PLAY_DIR
+play_finished play48 ich-play48-vm || true
 if grep -q ']: ICH - Intel ICH AC.97$' "$P/cards.txt" 2>/dev/null; then
 	pass ich-card-listed
 else
 	fail ich-card-listed "$(cat "$P/cards.txt" 2>/dev/null)"
 fi
 echo "    side by side on QEMU's AC97, 48000 Hz, same kernel and VM:"
-check ich-intree-intel8x0-48k-bitexact python3 "$WAV" contains \
-	"$OUT/intree48.wav" "$P/out.wav" --prefix-seconds 2
-check ich-playback-48k-rw-bitexact python3 "$WAV" contains \
-	"$OUT/rw48.wav" "$P/out.wav" --prefix-seconds 2
-check ich-playback-48k-mmap-bitexact python3 "$WAV" contains \
-	"$OUT/mmap48.wav" "$P/out.wav" --prefix-seconds 2
+play_check ich-intree-intel8x0-48k-bitexact "$OUT/intree48.wav" "$P/out.wav" 2
+play_check ich-playback-48k-rw-bitexact "$OUT/rw48.wav" "$P/out.wav" 2
+play_check ich-playback-48k-mmap-bitexact "$OUT/mmap48.wav" "$P/out.wav" 2
 
 # The BDL of PCM out while the 2.5 MiB buffer plays: entries whose segments
 # follow each other in the buffer but whose pages do not (tests/lib/bdl.py).
@@ -187,8 +133,7 @@ if [ "$FRAGMENT" = 1 ]; then
 else
 	skip ich-sg-bdl-noncontiguous "debug kernel: the SG buffer is not forced into pieces, no BDL layout check"
 fi
-check ich-sg-playback-bitexact python3 "$WAV" contains \
-	"$OUT/sg48.wav" "$P/out.wav" --prefix-seconds 11.5
+play_check ich-sg-playback-bitexact "$OUT/sg48.wav" "$P/out.wav" 11.5
 if grep -qx 'intree 0' "$P/status.txt" 2>/dev/null &&
    grep -qx 'rw 0' "$P/status.txt" && grep -qx 'mmap 0' "$P/status.txt" &&
    grep -qx 'sg 0' "$P/status.txt"; then
@@ -198,14 +143,9 @@ else
 fi
 
 # --- 44.1 kHz: rw, mmap, codec rate, suspend/resume -----------------------------
-P=$OUT/play44
-rm -rf "$P"
-vm_run --module "$MODULE" --out "$P" --timeout 150 \
+play_vm play44 AC97 44100 --timeout 150 \
 	--file "$OUT/rw44.wav:rw.wav" --file "$OUT/mmap44.wav:mmap.wav" \
-	--file "$OUT/pm44.wav:pm.wav" --file "$OUT/after44.wav:after.wav" \
-	--qemu-args "-device AC97,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$P/out.wav,out.frequency=44100" \
-	--scenario - >"$OUT/play44.log" <<'EOF' || true
+	--file "$OUT/pm44.wav:pm.wav" --file "$OUT/after44.wav:after.wav" <<'EOF'
 modprobe snd-omnibus-ich || exit 1
 amixer -c 0 -q sset Master 100% unmute || exit 1
 amixer -c 0 -q sset PCM 100% unmute || exit 1
@@ -233,15 +173,10 @@ aplay -D hw:0,0 /data/after.wav 2>/out/after.err
 echo "after $?" >>/out/status.txt
 exit 0
 EOF
-ALL_DMESG="$ALL_DMESG $P/dmesg.txt"
-if [ "$(cat "$P/exit" 2>/dev/null)" != 0 ]; then
-	sed 's/^/    /' "$OUT/play44.log"
-	fail ich-play44-vm "the scenario did not finish (exit: $(cat "$P/exit" 2>/dev/null))"
-fi
-check ich-playback-44k-rw-bitexact python3 "$WAV" contains \
-	"$OUT/rw44.wav" "$P/out.wav" --prefix-seconds 2
-check ich-playback-44k-mmap-bitexact python3 "$WAV" contains \
-	"$OUT/mmap44.wav" "$P/out.wav" --prefix-seconds 2
+P=$PLAY_DIR
+play_finished play44 ich-play44-vm || true
+play_check ich-playback-44k-rw-bitexact "$OUT/rw44.wav" "$P/out.wav" 2
+play_check ich-playback-44k-mmap-bitexact "$OUT/mmap44.wav" "$P/out.wav" 2
 # the rate went through the codec's variable rate DAC: 0x2c = 44100
 if grep -q '^rate: 44100 ' "$P/hw44.txt" 2>/dev/null &&
    grep -q '^0:2c = ac44$' "$P/regs44.txt"; then
@@ -258,8 +193,7 @@ if grep -qx 'suspend 0' "$P/status.txt" 2>/dev/null &&
 else
 	fail ich-suspend-resume "$(cat "$P/status.txt" "$P/pm.err" "$P/capture-after-resume.txt" 2>/dev/null)"
 fi
-check ich-after-resume-bitexact python3 "$WAV" contains \
-	"$OUT/after44.wav" "$P/out.wav" --prefix-seconds 2
+play_check ich-after-resume-bitexact "$OUT/after44.wav" "$P/out.wav" 2
 if grep -qx 'rw 0' "$P/status.txt" 2>/dev/null &&
    grep -qx 'mmap 0' "$P/status.txt" && grep -qx 'after 0' "$P/status.txt"; then
 	pass ich-play44-aplay-ok
@@ -268,12 +202,7 @@ else
 fi
 
 # --- capture, mixer, reload, a foreign driver --------------------------------
-rm -rf "${OUT:?}/capture" "${OUT:?}/home" "${OUT:?}/qout.raw"
-vm_alsa_audiodev "$OUT" "$OUT/in.raw" "$OUT/qout.raw" 48000
-C=$OUT/capture
-vm_run --module "$MODULE" --out "$C" --timeout 150 --env "$VM_ALSA_ENV" \
-	--qemu-args "-device AC97,audiodev=snd0" --qemu-args "$VM_ALSA_AUDIODEV" \
-	--scenario - >"$OUT/capture.log" <<'EOF' || true
+play_capture_vm capture AC97 "$OUT/in.raw" 48000 --timeout 150 <<'EOF'
 modprobe snd-omnibus-ich || exit 1
 amixer -c 0 -q sset Capture 100% cap || exit 1
 arecord -D hw:0,0 -f S16_LE -c 2 -r 48000 -d 2 /out/cap-rw.wav 2>/out/cap-rw.err
@@ -310,21 +239,15 @@ rmmod snd-omnibus-ich
 rmmod snd-intel8x0
 exit 0
 EOF
-ALL_DMESG="$ALL_DMESG $C/dmesg.txt"
-if [ "$(cat "$C/exit" 2>/dev/null)" != 0 ]; then
-	sed 's/^/    /' "$OUT/capture.log"
-	fail ich-capture-vm "the scenario did not finish (exit: $(cat "$C/exit" 2>/dev/null))"
-fi
+C=$PLAY_DIR
+play_finished capture ich-capture-vm || true
 # Every byte of each 2 s recording (arecord -d 2 reads exactly 96000
 # frames; fewer fail --prefix-seconds) is the source's.  The first capture
 # starts at byte 0 of the source ...
-check ich-capture-rw-bitexact python3 "$WAV" contains \
-	"$C/cap-rw.wav" "$OUT/in.raw" --prefix-seconds 2 --at 0
+play_check ich-capture-rw-bitexact "$C/cap-rw.wav" "$OUT/in.raw" 2 --at 0
 # ... later ones where the plugin stopped reading: search for them
-check ich-capture-mmap-bitexact python3 "$WAV" contains \
-	"$C/cap-mmap.wav" "$OUT/in.raw" --prefix-seconds 2
-check ich-capture-mic-bitexact python3 "$WAV" contains \
-	"$C/cap-mic.wav" "$OUT/in.raw" --prefix-seconds 2
+play_check ich-capture-mmap-bitexact "$C/cap-mmap.wav" "$OUT/in.raw" 2
+play_check ich-capture-mic-bitexact "$C/cap-mic.wav" "$OUT/in.raw" 2
 if grep -qx 'rw 0' "$C/status.txt" 2>/dev/null &&
    grep -qx 'mmap 0' "$C/status.txt" && grep -qx 'mic 0' "$C/status.txt" &&
    grep -qx '8k 0' "$C/status.txt"; then
@@ -386,23 +309,9 @@ else
 fi
 
 # --- kernel log -------------------------------------------------------------
-bad=""
-for d in $ALL_DMESG; do
-	check_dmesg_clean "$d" || bad="$bad $d"
-	# the driver itself logs nothing when all goes well (the PIRQ router
-	# of the debug kernel, booted with acpi=noirq, names the device it
-	# routes: "found PCI INT A -> IRQ 11")
-	if grep 'snd_omnibus_ich ' "$d" |
-	   grep -Ev 'is driven by|PCI INT [A-D] -> IRQ' >"$d.driver"; then
-		sed 's/^/    dmesg: /' "$d.driver"
-		bad="$bad $d"
-	fi
-	rm -f "$d.driver"
-done
-if [ -z "$bad" ]; then
-	pass ich-dmesg-clean
-else
-	fail ich-dmesg-clean "see$bad"
-fi
+# the driver itself logs nothing when all goes well (the PIRQ router of
+# the debug kernel, booted with acpi=noirq, names the device it routes:
+# "found PCI INT A -> IRQ 11")
+play_dmesg_clean ich-dmesg-clean 'snd_omnibus_ich ' 'is driven by|PCI INT [A-D] -> IRQ'
 
 test_done

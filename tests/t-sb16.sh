@@ -47,16 +47,9 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$REPO/tests/lib/vm.sh"
 # shellcheck source=lib/test.sh
 . "$REPO/tests/lib/test.sh"
-WAV=$REPO/tests/lib/wav.py
-MODULE=${MODULE:-$REPO/src}
-OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-sb16.XXXXXX")}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-if [ ! -f "$MODULE/snd-omnibus-sb16.ko" ]; then
-	fail sb16-module "no snd-omnibus-sb16.ko in $MODULE (build it first)"
-	test_done
-fi
+# shellcheck source=lib/play.sh
+. "$REPO/tests/lib/play.sh"
+play_init sb16
 
 # --- signals and what QEMU's mixing engine makes of them -------------------
 # S16 stereo is passed through; the others are converted (see the header).
@@ -64,11 +57,11 @@ fi
 # hundred frames of a stream when the guest stops it.
 D=$OUT/data
 mkdir -p "$D"
-python3 "$WAV" noise "$D/s16.wav" --rate 44100 --seconds 2.5 --seed 1601
-python3 "$WAV" noise "$D/s16m.wav" --rate 44100 --seconds 2.5 --seed 1602
-python3 "$WAV" noise "$D/s16-long.wav" --rate 44100 --seconds 4 --seed 1603
-python3 "$WAV" noise "$D/s16-pm.wav" --rate 44100 --seconds 3 --seed 1604
-python3 "$WAV" noise "$D/s16-pause.wav" --rate 44100 --seconds 2.5 --seed 1605
+play_noise "$D/s16.wav" 44100 2.5 1601
+play_noise "$D/s16m.wav" 44100 2.5 1602
+play_noise "$D/s16-long.wav" 44100 4 1603
+play_noise "$D/s16-pm.wav" 44100 3 1604
+play_noise "$D/s16-pause.wav" 44100 2.5 1605
 gcc -static -O2 -o "$D/pcm-pause" "$REPO/tests/guest/pcm-pause.c"
 python3 - "$D" <<'EOF'
 import random, struct, sys
@@ -117,8 +110,6 @@ mv = struct.unpack("<%dh" % frames, m)
 raw(d + "/s16mono.exp", s16([v for v in mv for _ in (0, 1)]))
 EOF
 
-ALL_DMESG=""
-
 # buffers_ok FILE BITS: the "in use" line of p0 (or c0) in a copy of
 # /proc/asound/card0/buffers lies below 16 MiB, within one page of the
 # 8237 (64 KiB for 8-bit, 128 KiB for 16-bit channels).
@@ -144,16 +135,10 @@ EOF
 }
 
 # --- VM 1: explicit parameters ----------------------------------------------
-V=$OUT/explicit
-rm -rf "$V"
-mkdir -p "$V"
-vm_run --module "$MODULE" --out "$V" --timeout 240 \
+play_vm explicit sb16 - --timeout 240 \
 	--file "$D/s16.wav" --file "$D/s16m.wav" --file "$D/s16-long.wav" \
 	--file "$D/u8m.wav" --file "$D/u8s.wav" --file "$D/s8.raw" \
-	--file "$D/u16.raw" --file "$D/s16mono.raw" \
-	--qemu-args "-device sb16,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$V/out.wav" \
-	--scenario - >"$OUT/explicit.log" <<'EOF' || true
+	--file "$D/u16.raw" --file "$D/s16mono.raw" <<'EOF'
 snap() { # what the kernel holds: ports, DMA, IRQ names
 	cat /proc/ioports /proc/dma
 	awk '$1 ~ /^[0-9]+:$/ && NF >= 5 { $2 = ""; print }' /proc/interrupts
@@ -281,11 +266,8 @@ rmmod snd-omnibus-sb16 || exit 1
 snap >/out/proc-unloaded2.txt
 exit 0
 EOF
-ALL_DMESG="$ALL_DMESG $V/dmesg.txt"
-if [ "$(cat "$V/exit" 2>/dev/null)" != 0 ]; then
-	sed 's/^/    /' "$OUT/explicit.log" | tail -n 40
-	fail sb16-explicit-vm "the scenario did not finish (exit: $(cat "$V/exit" 2>/dev/null))"
-else
+V=$PLAY_DIR
+if play_finished explicit sb16-explicit-vm 40; then
 	if grep -q ']: SB16 - Sound Blaster 16$' "$V/cards.txt" &&
 	   grep -q 'Sound Blaster 16 at 0x220, irq 5, dma 1&5' "$V/cards.txt" &&
 	   grep -q '^card 0: .*device 0: SB16 DSP \[DSP v4.05\]' "$V/aplay-l.txt" &&
@@ -340,22 +322,14 @@ else
 	for run in rw mmap; do
 		f=s16.wav
 		[ $run = mmap ] && f=s16m.wav
-		if [ -f "$V/aplay-$run.ok" ]; then
-			check "sb16-s16-stereo-$run-bitexact" python3 "$WAV" contains \
-				"$D/$f" "$V/out.wav" --prefix-seconds 2
-		else
-			fail "sb16-s16-stereo-$run-bitexact" "aplay failed: $(cat "$V/aplay-$run.err")"
-		fi
+		play_check_if "$V/aplay-$run.ok" ok "$V/aplay-$run.err" \
+			"sb16-s16-stereo-$run-bitexact" "$D/$f" "$V/out.wav" 2
 		check "sb16-buffer-below-16m-s16-$run" buffers_ok "$V/buf-s16-$run.txt" 16
 	done
 	check sb16-buffer-below-16m-u8 buffers_ok "$V/buf-u8.txt" 8
 	for fmt in u8m u8s s8 u16 s16mono; do
-		if [ -f "$V/aplay-$fmt.ok" ]; then
-			check "sb16-$fmt-through-qemu-conversion" python3 "$WAV" contains \
-				"$D/$fmt.exp" "$V/out.wav" --prefix-seconds 1
-		else
-			fail "sb16-$fmt-through-qemu-conversion" "aplay failed: $(cat "$V/aplay-$fmt.err")"
-		fi
+		play_check_if "$V/aplay-$fmt.ok" ok "$V/aplay-$fmt.err" \
+			"sb16-$fmt-through-qemu-conversion" "$D/$fmt.exp" "$V/out.wav" 1
 	done
 	if grep -q '^16-bit DMA 5: playback, 44100 Hz, .*running' "$V/sb16-s16.txt" &&
 	   grep -q '^8-bit DMA 1: free' "$V/sb16-s16.txt" &&
@@ -453,15 +427,9 @@ else
 fi
 
 # --- VM 2: isa_autodetect=1, suspend and resume ------------------------------
-A=$OUT/autodetect
-rm -rf "$A"
-mkdir -p "$A"
-vm_run --module "$MODULE" --out "$A" --timeout 150 \
+play_vm autodetect sb16 - --timeout 150 \
 	--file "$D/s16.wav" --file "$D/s16m.wav" --file "$D/s16-pm.wav" \
-	--file "$D/s16-pause.wav" --file "$D/pcm-pause" \
-	--qemu-args "-device sb16,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$A/out.wav" \
-	--scenario - >"$OUT/autodetect.log" <<'EOF' || true
+	--file "$D/s16-pause.wav" --file "$D/pcm-pause" <<'EOF'
 modprobe snd-omnibus-sb16 isa_autodetect=1 || exit 1
 dmesg | grep snd_omnibus >/out/dmesg-load.txt
 cat /proc/asound/cards >/out/cards.txt
@@ -496,11 +464,8 @@ aplay -q -D hw:0,0 /data/s16-pm.wav 2>/out/aplay-pm.err && echo ok >/out/aplay-p
 rmmod snd-omnibus-sb16 || exit 1
 exit 0
 EOF
-ALL_DMESG="$ALL_DMESG $A/dmesg.txt"
-if [ "$(cat "$A/exit" 2>/dev/null)" != 0 ]; then
-	sed 's/^/    /' "$OUT/autodetect.log" | tail -n 40
-	fail sb16-autodetect-vm "the scenario did not finish (exit: $(cat "$A/exit" 2>/dev/null))"
-else
+A=$PLAY_DIR
+if play_finished autodetect sb16-autodetect-vm 40; then
 	if grep -q 'Sound Blaster 16 at 0x220, irq 5, dma 1&5, DSP 4.05, found by isa_autodetect, settings read from the card$' "$A/dmesg-load.txt" &&
 	   grep -q ']: SB16 - Sound Blaster 16$' "$A/cards.txt"; then
 		pass sb16-autodetect-finds-card
@@ -510,20 +475,15 @@ else
 	for run in rw mmap; do
 		f=s16.wav
 		[ $run = mmap ] && f=s16m.wav
-		if [ -f "$A/aplay-$run.ok" ]; then
-			check "sb16-autodetect-s16-$run-bitexact" python3 "$WAV" contains \
-				"$D/$f" "$A/out.wav" --prefix-seconds 2
-		else
-			fail "sb16-autodetect-s16-$run-bitexact" "aplay failed: $(cat "$A/aplay-$run.err")"
-		fi
+		play_check_if "$A/aplay-$run.ok" ok "$A/aplay-$run.err" \
+			"sb16-autodetect-s16-$run-bitexact" "$D/$f" "$A/out.wav" 2
 	done
 	read -r t0 t1 <"$A/pause.time"
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 	if grep -qx 'rc=0' "$A/pause.txt" && grep -q '^resumed$' "$A/pause.txt" &&
 	   grep -q '^16-bit DMA 5: playback, 44100 Hz, .*stopped' "$A/sb16-paused.txt" &&
 	   awk -v s="$secs" 'BEGIN { exit !(s >= 3.2) }'; then
-		check sb16-pause-resume-bitexact python3 "$WAV" contains \
-			"$D/s16-pause.wav" "$A/out.wav" --prefix-seconds 2
+		play_check sb16-pause-resume-bitexact "$D/s16-pause.wav" "$A/out.wav" 2
 	else
 		fail sb16-pause-resume-bitexact "2.5 s with a 1 s pause took $secs s: $(cat "$A/pause.txt"; grep DMA "$A/sb16-paused.txt")"
 	fi
@@ -537,12 +497,8 @@ else
 	else
 		fail sb16-suspend-resume "$(cat "$A/pm.txt" "$A/aplay-suspend.err" "$A/line-after-resume.txt" 2>/dev/null)"
 	fi
-	if [ -f "$A/aplay-pm.ok" ]; then
-		check sb16-after-resume-bitexact python3 "$WAV" contains \
-			"$D/s16-pm.wav" "$A/out.wav" --prefix-seconds 2
-	else
-		fail sb16-after-resume-bitexact "aplay failed: $(cat "$A/aplay-pm.err")"
-	fi
+	play_check_if "$A/aplay-pm.ok" ok "$A/aplay-pm.err" \
+		sb16-after-resume-bitexact "$D/s16-pm.wav" "$A/out.wav" 2
 fi
 
 # --- VM 3: ZONE_DMA nearly full: the pre-allocation fallback ----------------
@@ -566,19 +522,13 @@ fi
 # refills the buffer every 46 ms and rides out a stall of ~320 ms.  An
 # underrun is not retried: it fails the test with aplay's message (rerun
 # the test by hand if the host was overloaded).
-Z=$OUT/zonedma
-rm -rf "$Z"
-mkdir -p "$Z"
 # shellcheck disable=SC2016 # a literal $ for the kernel
 memmap='memmap=0xED0000$0x130000'
 # shellcheck disable=SC2016
 ! vm__is_debug_kver "${KVER:-}" || memmap='memmap=0xEE8000$0x118000'
-vm_run --module "$MODULE" --out "$Z" --timeout 120 \
-	--cmdline "$memmap" \
-	--file "$D/s16.wav" \
-	--qemu-args "-device sb16,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$Z/out.wav" \
-	--scenario - >"$OUT/zonedma.log" <<'EOF' || true
+# (its kernel log has a check of its own: the ENOMEM line is wanted there)
+dmesg_list=$PLAY_DMESG
+play_vm zonedma sb16 - --timeout 120 --cmdline "$memmap" --file "$D/s16.wav" <<'EOF'
 grep -A 2 'zone *DMA$' /proc/zoneinfo >/out/zoneinfo.txt
 cat /proc/buddyinfo >/out/buddyinfo.txt
 dmesg -c >/dev/null
@@ -601,10 +551,9 @@ dmesg >/out/dmesg-load.txt
 rmmod snd-omnibus-sb16
 exit 0
 EOF
-if [ "$(cat "$Z/exit" 2>/dev/null)" != 0 ]; then
-	sed 's/^/    /' "$OUT/zonedma.log" | tail -n 40
-	fail sb16-prealloc-fallback "the scenario did not finish (exit: $(cat "$Z/exit" 2>/dev/null))"
-else
+PLAY_DMESG=$dmesg_list
+Z=$PLAY_DIR
+if play_finished zonedma sb16-prealloc-fallback 40; then
 	# a substream got less than 128 KiB, playback got something, and its
 	# buffer fits in it
 	if python3 - "$Z/buf-loaded.txt" "$Z/hw-play.txt" <<'EOF'
@@ -635,8 +584,7 @@ EOF
 		# the recording has a gap: not exact, whoever is to blame
 		fail sb16-prealloc-fallback-bitexact "aplay underran (host overloaded, or the driver): $(cat "$Z/aplay.err")"
 	else
-		check sb16-prealloc-fallback-bitexact python3 "$WAV" contains \
-			"$D/s16.wav" "$Z/out.wav" --prefix-seconds 2
+		play_check sb16-prealloc-fallback-bitexact "$D/s16.wav" "$Z/out.wav" 2
 	fi
 	# a substream left without memory: hw_params fails (ENOMEM), one line
 	if ! grep -q 'c0: preallocated 0 bytes' "$Z/buf-nocapture.txt"; then
@@ -655,22 +603,8 @@ EOF
 fi
 
 # --- kernel log ---------------------------------------------------------------
-bad=""
-for d in $ALL_DMESG; do
-	check_dmesg_clean "$d" || bad="$bad $d"
-	# the driver logs one info line per card when all goes well
-	if grep 'snd_omnibus' "$d" | grep -v -e 'Sound Blaster 16 at 0x' \
-		-e 'capture stopped after [0-9]* ms without an interrupt' \
-		-e 'loading out-of-tree module' -e 'module verification failed' |
-		grep -q .; then
-		grep 'snd_omnibus' "$d" | sed 's/^/    dmesg: /'
-		bad="$bad $d"
-	fi
-done
-if [ -z "$bad" ]; then
-	pass sb16-dmesg-clean
-else
-	fail sb16-dmesg-clean "see$bad"
-fi
+# the driver logs one info line per card when all goes well
+play_dmesg_clean sb16-dmesg-clean 'snd_omnibus' \
+	'Sound Blaster 16 at 0x|capture stopped after [0-9]* ms without an interrupt|loading out-of-tree module|module verification failed'
 
 test_done

@@ -1,11 +1,14 @@
 # shellcheck shell=bash
 #
 # tests/lib/matrix.sh - Debian chroots, one per kernel of the matrix, for the
-# packaging tests (t-package.sh) and the kernel matrix (t-matrix-*.sh).
+# packaging tests (t-package.sh) and the kernel matrix (t-matrix.sh).
 #
 # Source it after vm.sh (it uses $CACHE, vm_log, vm_die).  Entry points:
 #
-#   mx_target NAME         set MX_* for a matrix entry: 5.10 6.1 6.12 7.2 7.3 686
+#   MX_TABLE               the kernels of the matrix, one row each (below)
+#   MX_MODULES             the modules the package builds (below)
+#   mx_target NAME         set MX_* for a row of MX_TABLE: 5.10 6.1 6.12 7.2
+#                          7.3 686
 #   mx_base               build or refresh the cached base chroot of MX_NAME
 #                          (MX_BASE is its directory, MX_KVER its kernel)
 #   mx_enter DIR           mount a throw-away copy of the base (overlayfs) at
@@ -22,18 +25,51 @@
 #   mx_deb OUTDIR          "make deb" into OUTDIR/dist, MX_DEB is the .deb
 #   mx_time LABEL CMD...   run CMD and note its wall time under LABEL
 #   mx_times               print the notes: one "TIME:" line per label
-#   mx_kernel_matrix NAME  the whole matrix entry NAME (t-matrix-NAME.sh)
+#   mx_matrix NAME...      the kernel matrix for those rows (t-matrix.sh):
+#                          the host-side steps of the next kernel run while
+#                          the VM of the one before runs (MATRIX_SERIAL=1:
+#                          one kernel after the other)
 #
 # Bases live in $CACHE/chroot/NAME (about 1-1.2 GB each).  A base is reused
 # as long as its suite's apt says the kernel headers it holds are still the
 # newest; otherwise (or when the recipe below changes) it is built again.
 # Without network a cached base is used as it is.
 
+# shellcheck source=play.sh
+. "$(dirname "${BASH_SOURCE[0]}")/play.sh"
+
 MX_MIRROR=${MATRIX_MIRROR:-http://deb.debian.org/debian}
 MX_SECURITY=${MATRIX_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 MX_TIMES=()
 
-# mx_target NAME: describe one matrix entry.
+# The kernels of the matrix, in the order t-matrix.sh runs them: one row
+# per kernel, "-" for none.
+#   NAME      the row's name (MATRIX_KERNELS, TEST names, $CACHE/chroot/NAME)
+#   SUITE     the Debian suite whose chroot builds the module
+#   REL       apt target release for the kernel packages
+#   ARCH      Debian architecture of the chroot
+#   FLAVOUR   kernel flavour that the VM boots (linux-headers-FLAVOUR)
+#   SECOND    a second flavour, installed later: DKMS must rebuild for it
+#   NOSOUND   a flavour without ALSA that DKMS must skip
+#   EXTRA     packages to keep in the base's apt cache for t-package.sh
+#             (","-separated)
+#   the rest  what the row is, in words
+MX_TABLE='
+5.10 bullseye -                amd64 amd64 rt-amd64 cloud-amd64 -   Debian 11 (bullseye), Linux 5.10
+6.1  bookworm -                amd64 amd64 rt-amd64 cloud-amd64 -   Debian 12 (bookworm), Linux 6.1
+6.12 trixie   -                amd64 amd64 rt-amd64 cloud-amd64 rpm Debian 13 (trixie), Linux 6.12
+7.2  sid      -                amd64 amd64 rt-amd64 cloud-amd64 -   Debian unstable (sid), Linux 7.2
+7.3  trixie   trixie-backports amd64 amd64 rt-amd64 cloud-amd64 -   Debian 13 backports (trixie-backports), Linux 7.3
+686  bookworm -                i386  686   686-pae  -           -   Debian 12 (bookworm) i386, Linux 6.1 686
+'
+
+# mx_names: the NAMEs of MX_TABLE, in its order.
+mx_names()
+{
+	printf '%s\n' "$MX_TABLE" | awk 'NF { print $1 }'
+}
+
+# mx_target NAME: describe one matrix entry (a row of MX_TABLE).
 #   MX_SUITE     the Debian suite whose chroot builds the module
 #   MX_REL       apt target release for the kernel packages ("" = default)
 #   MX_ARCH      Debian architecture of the chroot
@@ -43,21 +79,19 @@ MX_TIMES=()
 #   MX_SOURCES   sources.list lines, "|"-separated
 #   MX_APTOPT    extra apt option for the chroot ("" = none)
 #   MX_EXTRA     packages to keep in the base's apt cache for t-package.sh
+#   MX_TITLE     the row in words
 mx_target()
 {
-	MX_NAME=$1
-	MX_REL="" MX_ARCH=amd64 MX_FLAVOUR=amd64 MX_SECOND=rt-amd64
-	MX_NOSOUND=cloud-amd64 MX_APTOPT="" MX_EXTRA=""
-	case $1 in
-	5.10) MX_SUITE=bullseye ;;
-	6.1) MX_SUITE=bookworm ;;
-	6.12) MX_SUITE=trixie MX_EXTRA=rpm ;;
-	7.2) MX_SUITE=sid ;;
-	7.3) MX_SUITE=trixie MX_REL=trixie-backports ;;
-	686) MX_SUITE=bookworm MX_ARCH=i386 MX_FLAVOUR=686 MX_SECOND=686-pae
-		MX_NOSOUND="" ;;
-	*) vm_die "mx_target: unknown matrix entry $1" ;;
-	esac
+	local row
+	row=$(printf '%s\n' "$MX_TABLE" | awk -v n="$1" '$1 == n')
+	[ -n "$row" ] || vm_die "mx_target: unknown matrix entry $1 (MX_TABLE has: $(mx_names | tr '\n' ' '))"
+	read -r MX_NAME MX_SUITE MX_REL MX_ARCH MX_FLAVOUR MX_SECOND MX_NOSOUND \
+		MX_EXTRA MX_TITLE <<<"$row"
+	[ "$MX_REL" != - ] || MX_REL=""
+	[ "$MX_NOSOUND" != - ] || MX_NOSOUND=""
+	[ "$MX_EXTRA" != - ] || MX_EXTRA=""
+	MX_EXTRA=${MX_EXTRA//,/ }
+	MX_APTOPT=""
 	MX_SOURCES="deb $MX_MIRROR $MX_SUITE main"
 	case $MX_SUITE in
 	sid)
@@ -428,7 +462,13 @@ mx_times()
 
 # ---- the kernel matrix: one entry, end to end --------------------------
 
-# the modules the package builds, one per backend (dkms.conf)
+# The modules the package builds (dkms.conf), space-separated: the ONE list
+# the matrix checks.  DKMS must have built and installed every one of them
+# for each kernel (mx__module_file: "deb-install", "autorebuild"), each
+# carries the package's version and the kernel's vermagic ("modinfo"),
+# and the VM boots with all of them (the scenario loads the backends by
+# name; their dependencies come with modprobe).  A module added to
+# dkms.conf (e.g. a library module the backends depend on) goes here.
 MX_MODULES="snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16"
 
 # mx__module_file ROOT KVER: the snd-omnibus modules DKMS installed for KVER
@@ -593,44 +633,18 @@ if [ -n "$ICH" ]; then
 	amixer -c "$i" -q sset PCM 100% unmute
 	aplay -q -D "hw:$i,0" /data/noise48.wav 2>/out/aplay-ich.err
 	# 3a. a scatter-gather buffer in several pieces, as t-ich makes it:
-	# every huge page taken (compacted first, compaction then off), so no
+	# every huge page taken (fragment_memory, tests/lib/play.sh), so no
 	# free block holds 2.5 MiB; hw_params then allocates the buffer (none
-	# pre-allocated) from what is left.  One 2 MiB page back as a margin,
-	# as t-ich does (its aplay was OOM-killed while memory was tighter);
-	# not a 4 MiB one (686 without PAE): that would hold the whole buffer.
-	# Shell builtins only between taking the pages and aplay: no exiting
-	# process frees pages.  6.12 and later refuse the buffer here (see
-	# mx__ich_sg_checks).
+	# pre-allocated) from what is left.  6.12 and later refuse the buffer
+	# here (see mx__ich_sg_checks).
 	echo 0 >"/proc/asound/card$i/pcm0p/sub0/prealloc"
-	boost=$(cat /proc/sys/vm/watermark_boost_factor)
-	echo 3 >/proc/sys/vm/drop_caches
-	echo 1 >/proc/sys/vm/compact_memory
-	echo 100000 >/proc/sys/vm/nr_hugepages
-	echo 0 >/proc/sys/vm/compaction_proactiveness
-	echo 1000 >/proc/sys/vm/extfrag_threshold
-	echo 0 >/proc/sys/vm/watermark_boost_factor
-	cat /proc/buddyinfo >/out/buddyinfo.txt
-	echo 100000 >/proc/sys/vm/nr_hugepages
-	n=0 hps=0
-	while read -r key val _; do
-		[ "$key" = HugePages_Total: ] && n=$val
-		[ "$key" = Hugepagesize: ] && hps=$val
-	done </proc/meminfo
-	echo "$n huge pages of $hps kB taken" >/out/hugepages.txt
-	[ "$n" -ge 1 ] && [ "$hps" -le 2048 ] && echo $((n - 1)) >/proc/sys/vm/nr_hugepages
-	while read -r key val _; do
-		[ "$key" = HugePages_Total: ] && echo "$val kept" >>/out/hugepages.txt
-		[ "$key" = MemFree: ] && echo "MemFree $val kB" >>/out/hugepages.txt
-	done </proc/meminfo
+	fragment_memory
 	aplay -q -D "hw:$i,0" --buffer-size=655360 --period-size=163840 \
 		/data/sg48.wav 2>/out/aplay-ich-sg.err &
 	sleep 1
 	cat "/proc/asound/card$i/ich" >/out/ich-sg.txt
 	cat "/proc/asound/card$i/buffers" >/out/buffers-ich-sg.txt
-	echo 0 >/proc/sys/vm/nr_hugepages
-	echo 500 >/proc/sys/vm/extfrag_threshold
-	echo 20 >/proc/sys/vm/compaction_proactiveness
-	echo "$boost" >/proc/sys/vm/watermark_boost_factor
+	unfragment_memory
 	wait $!
 	echo "$?" >/out/aplay-ich-sg.rc
 fi
@@ -651,31 +665,29 @@ bind removed
 echo done >>/out/bind.txt
 '
 
-# mx_kernel_matrix NAME: the whole matrix entry NAME (see t-matrix-*.sh).
-mx_kernel_matrix()
+# ---- one row of the matrix, in two phases -------------------------------
+#
+# mx__host NAME OUT: the host-side steps of row NAME, artifacts in OUT (the
+# chroot, apt, DKMS, purge, the guest's kernel and initramfs, the noise
+# files), with MX_DEB the package and MX_VER its version; PASS/FAIL as
+# they come.  Ends by writing OUT/host.env for mx__vm (MX_VM=1: there is a
+# VM to boot).  A step that cannot go on exits (vm_die, set -e): run it in
+# a subshell (mx__host_job).
+mx__host()
 {
-	local n=$1 out deb ver ko k f dv rc log lines ich="" sb16="" img kver
+	local n=$1 out=$2 deb=$MX_DEB ver=$MX_VER ko k f dv rc log lines
+	local ich="" sb16="" img kver=""
 	local wav=$REPO/tests/lib/wav.py
 
-	out=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-matrix-$n.XXXXXX")}
-	mkdir -p "$out"
-	out=$(cd "$out" && pwd)
+	MX_TIMES=()
 	mx_target "$n"
-	# arch-test: mmdebstrap needs it for the i386 chroot (see vm_chroot_i386)
-	vm_host_deps mmdebstrap arch-test dpkg-dev debhelper dh-dkms xz-utils zstd
-	ver=$(make -s -C "$REPO" version)
-
+	mkdir -p "$out"
 	mx_time "$n: chroot" mx_base
 	if [ "$MX_BASE_BUILT" = 1 ]; then
 		echo "matrix $n: built the $MX_SUITE chroot ($MX_KVER)"
 	else
 		echo "matrix $n: cached $MX_SUITE chroot ($MX_KVER)"
 	fi
-	mx_time "$n: make deb" mx_deb "$out" || {
-		fail "matrix-$n-deb" "make deb failed (see $out/make-deb.log)"
-		return 0
-	}
-	deb=$MX_DEB
 	mx_enter "$out/chroot"
 	cp "$deb" "$MX_ROOT/tmp/"
 	mx_snapshot "$out/before.files"
@@ -810,15 +822,19 @@ mx_kernel_matrix()
 	fi
 	mx_leave
 
-	# --- the module DKMS built boots with the suite's kernel and plays ---
-	if [ -z "$img" ] || [ ! -f "$out/modules/snd-omnibus-virtual.ko" ]; then
+	# --- what the VM needs ----------------------------------------------
+	f=1
+	for k in $MX_MODULES; do
+		[ -f "$out/modules/$k.ko" ] || f=""
+	done
+	if [ -z "$img" ] || [ -z "$f" ]; then
 		fail "matrix-$n-vm" "no linux-image or no module to boot"
-		mx_times
+		mx__host_save "$out" "" "" "" ""
 		return 0
 	fi
 	if [ "$MX_ARCH" != amd64 ] && ! declare -f vm_run | grep -q "i386"; then
 		echo "SKIP: matrix-$n-vm: tests/lib/vm.sh cannot boot $MX_ARCH guests yet"
-		mx_times
+		mx__host_save "$out" "" "" "" ""
 		return 0
 	fi
 	if [ "$img" = host ]; then
@@ -827,27 +843,82 @@ mx_kernel_matrix()
 		mx_time "$n: unpack kernel" vm_kernel_deb "${MX_IMAGES[@]}" >"$out/kver"
 		kver=$(cat "$out/kver")
 	fi
+	# the guest's kernel and base initramfs, which vm_run would make
+	mx_time "$n: VM kernel + initramfs" vm_base "$kver" >/dev/null
 	python3 "$wav" noise "$out/noise44.wav" --rate 44100 --seconds 2.5 --seed 44
 	python3 "$wav" noise "$out/noise48.wav" --rate 48000 --seconds 2.5 --seed 48
 	# 12 s: past the end of a first SG chunk of up to 2 MiB (10.9 s)
 	python3 "$wav" noise "$out/sg48.wav" --rate 48000 --seconds 12 --seed 480
 	# one second per virtual PCM device and mode, each its own noise
-	local -a vfiles=()
 	for f in 0-rw:70 1-rw:71 2-rw:72 0-mmap:73 1-mmap:74; do
 		python3 "$wav" noise "$out/virtual-${f%:*}.wav" --rate 44100 \
 			--seconds 1 --seed "${f#*:}"
-		vfiles+=(--file "$out/virtual-${f%:*}.wav")
+	done
+	mx__host_save "$out" 1 "$kver" "$ich" "$sb16"
+}
+
+# mx__host_save OUT VM KVER ICH SB16: what mx__vm needs to know, into
+# OUT/host.env (with the times noted so far).
+mx__host_save()
+{
+	local t
+	{
+		printf 'MX_VM=%q MX_KVER=%q kver=%q ich=%q sb16=%q\n' \
+			"$2" "$MX_KVER" "$3" "$4" "$5"
+		for t in ${MX_TIMES[@]+"${MX_TIMES[@]}"}; do
+			printf 'MX_TIMES+=(%q)\n' "$t"
+		done
+	} >"$1/host.env"
+}
+
+# mx__host_job NAME OUT: mx__host in a subshell of its own (whatever ends
+# it, it ends only that), its output into OUT/host.log, then its exit
+# status into OUT/host.rc.
+mx__host_job()
+{
+	local n=$1 out=$2
+	mkdir -p "$out"
+	rm -f "$out/host.rc" "$out/host.env"
+	(
+		set +e
+		(set -e; mx__host "$n" "$out") >"$out/host.log" 2>&1 </dev/null
+		echo "$?" >"$out/host.rc.tmp"
+		mv -f "$out/host.rc.tmp" "$out/host.rc"
+	)
+}
+
+# mx__vm NAME OUT: the guest's part of row NAME (after mx__host): boot the
+# suite's kernel with the modules DKMS built, check what it reports, and
+# print the row's TIME lines.
+mx__vm()
+{
+	local n=$1 out=$2 f MX_VM="" kver="" ich="" sb16=""
+	local -a vfiles=() qa=()
+
+	mx_target "$n"
+	MX_TIMES=()
+	# shellcheck source=/dev/null
+	. "$out/host.env"
+	if [ -z "$MX_VM" ]; then
+		mx_times
+		return 0
+	fi
+	for f in 0-rw 1-rw 2-rw 0-mmap 1-mmap; do
+		vfiles+=(--file "$out/virtual-$f.wav")
 	done
 	rm -rf "$out/vm"
 	mkdir -p "$out/vm"
-	local -a qa=(--qemu-args "-device ES1370,audiodev=es"
+	qa=(--qemu-args "-device ES1370,audiodev=es"
 		--qemu-args "-audiodev wav,id=es,path=$out/vm/es1370.wav"
 		--qemu-args "-device AC97,audiodev=ich"
 		--qemu-args "-audiodev wav,id=ich,path=$out/vm/ich.wav,out.frequency=48000")
 	[ -z "$sb16" ] || qa+=(--qemu-args "-device sb16,audiodev=sb"
 		--qemu-args "-audiodev wav,id=sb,path=$out/vm/sb16.wav")
 	[ "$MX_ARCH" = amd64 ] || qa+=(--arch i386)
-	{ echo "ICH=$ich SB16=$sb16"; printf '%s\n' "$MX_SCENARIO"; } >"$out/scenario"
+	{
+		echo "ICH=$ich SB16=$sb16"
+		printf '%s\n' "$PLAY_GUEST" "$MX_SCENARIO"
+	} >"$out/scenario"
 	mx_time "$n: VM" vm_run --kver "$kver" --module "$out/modules" \
 		--out "$out/vm" --timeout 240 "${qa[@]}" \
 		--file "$REPO/modprobe/snd-omnibus.conf:snd-omnibus.conf" \
@@ -856,6 +927,121 @@ mx_kernel_matrix()
 		--scenario "$out/scenario" >"$out/vm.log" || true
 	mx__vm_checks "$n" "$out" "$ich" "$sb16"
 	mx_times
+}
+
+# ---- the kernel matrix ----------------------------------------------------
+
+# mx_matrix NAME...: the rows NAME of MX_TABLE, in that order, artifacts in
+# $TEST_OUT/NAME.  The package is made once ("make deb").  Each row has
+# host-side steps (mx__host: chroot, apt, DKMS, purge; one core's work) and
+# a VM (mx__vm: QEMU's TCG keeps one core busy): the host-side steps run
+# one row after the other in the background, each its own subshell with
+# its output kept in a file, while the foreground prints each row's output
+# in order and boots its VM as soon as its host-side steps are done.  So
+# the next rows' host-side steps run while the VM of this one runs.  A row
+# whose host-side steps end early (a step that cannot go on) fails
+# "matrix-NAME-host" and the other rows go on.  MATRIX_SERIAL=1: nothing
+# in the background (each row's host steps, then its VM).
+mx_matrix()
+{
+	local dir n rc t0 t f chain=""
+	local -a names=()
+
+	dir=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-matrix.XXXXXX")}
+	mkdir -p "$dir"
+	dir=$(cd "$dir" && pwd)
+	t0=$(date +%s%N)
+	for n in "$@"; do
+		if [ -n "$(printf '%s\n' "$MX_TABLE" | awk -v n="$n" '$1 == n')" ]; then
+			names+=("$n")
+		else
+			fail "matrix-$n" "no kernel $n in MX_TABLE (tests/lib/matrix.sh): $(mx_names | tr '\n' ' ')"
+		fi
+	done
+	[ ${#names[@]} -gt 0 ] || return 0
+	# arch-test: mmdebstrap needs it for the i386 chroot (see vm_chroot_i386)
+	vm_host_deps mmdebstrap arch-test dpkg-dev debhelper dh-dkms xz-utils zstd
+	MX_VER=$(make -s -C "$REPO" version)
+	MX_TIMES=()
+	mkdir -p "$dir/deb"
+	if ! mx_time "make deb (every kernel's)" mx_deb "$dir/deb"; then
+		for n in "${names[@]}"; do
+			fail "matrix-$n-deb" "make deb failed (see $dir/deb/make-deb.log)"
+		done
+		return 0
+	fi
+	mx_times
+	MX_TIMES=()
+	for n in "${names[@]}"; do
+		rm -rf "${dir:?}/$n"
+		mkdir -p "$dir/$n"
+	done
+	if [ "${MATRIX_SERIAL:-0}" != 1 ]; then
+		MX_CHAIN_DIR=$dir
+		trap mx__chain_stop EXIT
+		(
+			for n in "${names[@]}"; do
+				mx__host_job "$n" "$dir/$n"
+			done
+		) >"$dir/host-steps.log" 2>&1 &
+		chain=$!
+		MX_CHAIN=$chain
+	fi
+	for n in "${names[@]}"; do
+		mx_target "$n"
+		echo "--- matrix $n: $MX_TITLE"
+		if [ -z "$chain" ]; then
+			mx__host_job "$n" "$dir/$n"
+		else
+			while [ ! -f "$dir/$n/host.rc" ] && kill -0 "$chain" 2>/dev/null; do
+				sleep 0.5
+			done
+		fi
+		cat "$dir/$n/host.log" 2>/dev/null || true
+		# (its FAIL lines counted only in its subshell: count them here)
+		f=$(grep -c '^FAIL: ' "$dir/$n/host.log" 2>/dev/null) || true
+		TESTS_FAILED=$((TESTS_FAILED + ${f:-0}))
+		rc=$(cat "$dir/$n/host.rc" 2>/dev/null || echo "none (the background job is gone)")
+		if [ "$rc" != 0 ] || [ ! -f "$dir/$n/host.env" ]; then
+			fail "matrix-$n-host" "the host-side steps ended with status $rc before the VM (their output is above; $dir/$n/host.log)"
+			continue
+		fi
+		mx__vm "$n" "$dir/$n"
+	done
+	if [ -n "$chain" ]; then
+		wait "$chain" || true
+		trap - EXIT
+		MX_CHAIN=""
+	fi
+	t=$(( ($(date +%s%N) - t0) / 100000000 ))
+	printf 'TIME: %-40s %4d.%d s\n' "matrix: ${names[*]}" $((t / 10)) $((t % 10))
+}
+
+# mx__kill_tree PID: end PID and every process below it (stopped first, so
+# that none starts another meanwhile).
+mx__kill_tree()
+{
+	local c
+	kill -STOP "$1" 2>/dev/null || return 0
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		mx__kill_tree "$c"
+	done
+	kill -TERM "$1" 2>/dev/null || true
+	kill -CONT "$1" 2>/dev/null || true
+}
+
+# At exit while host-side steps still run in the background (the script
+# ended early): end them, and unmount the chroot copies they left.
+mx__chain_stop()
+{
+	local d
+	[ -n "${MX_CHAIN:-}" ] || return 0
+	mx__kill_tree "$MX_CHAIN"
+	wait "$MX_CHAIN" 2>/dev/null || true
+	for d in "$MX_CHAIN_DIR"/*/chroot; do
+		[ ! -d "$d" ] || mx__rm "$d"
+	done
+	MX_CHAIN=""
 }
 
 # mx__kver_ge KVER MAJOR MINOR: KVER (e.g. 6.12.118+deb13-amd64) is at
