@@ -212,7 +212,7 @@ if play_finished mixer es1370-mixer-vm; then
 		fail es1370-reload "$(cat "$M/aplay-l-again.txt")"
 	fi
 
-	n=$(grep -c 'is driven by snd_ens1370, not snd-omnibus-es1370' "$M/foreign.txt" || true)
+	n=$(grep -c 'is driven by snd_ens1370, not snd_omnibus_es1370' "$M/foreign.txt" || true)
 	# exactly one card: the in-tree driver's
 	if [ "$n" = 1 ] && [ "$(grep -c '^ *[0-9]* \[' "$M/cards-foreign.txt")" = 1 ]; then
 		pass es1370-foreign-driver-message

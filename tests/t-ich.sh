@@ -299,7 +299,7 @@ if grep -q 'device 0: ICH AC.97 ' "$C/aplay-l-again.txt" 2>/dev/null; then
 else
 	fail ich-reload "$(cat "$C/aplay-l-again.txt" 2>/dev/null)"
 fi
-n=$(grep -c "Intel ICH AC'97 is driven by snd_intel8x0, not snd-omnibus-ich" \
+n=$(grep -c "Intel ICH AC'97 is driven by snd_intel8x0, not snd_omnibus_ich" \
 	"$C/foreign.txt" 2>/dev/null || true)
 # exactly one card: the in-tree driver's
 if [ "$n" = 1 ] && [ "$(grep -c '^ *[0-9]* \[' "$C/cards-foreign.txt")" = 1 ]; then

@@ -1,6 +1,6 @@
 #!/bin/bash
 #
-# t-package.sh - the packaging, without the kernel matrix (t-matrix-*.sh):
+# t-package.sh - the packaging, without the kernel matrix (t-matrix.sh):
 #
 #  - one version: OMNIBUS_VERSION in src/omnibus.h (MODULE_VERSION, and
 #    what modinfo says of each of the five built modules), debian/changelog, the spec's
