@@ -69,7 +69,9 @@ else
 fi
 
 # --- the three runs ------------------------------------------------------------
-# run NAME ARCH MODULE: one VM playing both files; snd-sb16 when MODULE is "".
+# run NAME ARCH MODDIR: one VM playing both files; snd-sb16 when MODDIR is
+# "", else the modules of MODDIR (snd-omnibus-sb16 and the snd-omnibus-core
+# it needs).
 run()
 {
 	local n=$1 arch=$2 mod=$3 dir=$OUT/$1
@@ -81,8 +83,9 @@ run()
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	if [ -n "$mod" ]; then
-		[ -f "$mod" ] || return 0
-		args+=(--module "$mod")
+		[ -f "$mod/snd-omnibus-sb16.ko" ] && [ -f "$mod/snd-omnibus-core.ko" ] ||
+			return 0
+		args+=(--module "$mod/snd-omnibus-core.ko" --module "$mod/snd-omnibus-sb16.ko")
 	fi
 	[ "$arch" = x86_64 ] && [ -n "${KVER:-}" ] && args+=(--kver "$KVER")
 	{
@@ -112,8 +115,8 @@ EOF
 
 ALL_DMESG=""
 run intree-686 i386 ""
-run omnibus-686 i386 "$B/snd-omnibus-sb16.ko"
-run omnibus-amd64 x86_64 "$MODULE/snd-omnibus-sb16.ko"
+run omnibus-686 i386 "$B"
+run omnibus-amd64 x86_64 "$MODULE"
 
 # where each file is in each output, and the md5 of what is there
 python3 - "$OUT" "$D" <<'EOF' >"$OUT/results.txt"

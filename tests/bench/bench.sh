@@ -161,7 +161,8 @@ for dev in $DEVICES; do
 	*) vm_die "unknown device $dev (es1370 ich sb16 virtual)" ;;
 	esac
 	if [ "$dev" = sb16 ]; then
-		args+=(--arch i386 --kver "$K686" --module "$OUT/build-686/snd-omnibus-sb16.ko"
+		args+=(--arch i386 --kver "$K686" --module "$OUT/build-686/snd-omnibus-core.ko"
+			--module "$OUT/build-686/snd-omnibus-sb16.ko"
 			--file "$OUT/pcm-bench-i386:pcm-bench")
 	else
 		args+=(--kver "$KVER" --module "$MODULE" --file "$OUT/pcm-bench")
@@ -183,13 +184,15 @@ done
 
 # module sizes (text, data, bss) of the .ko files, for the table
 {
-	for m in virtual es1370 ich sb16; do
+	for m in core virtual es1370 ich sb16; do
 		size "$MODULE/snd-omnibus-$m.ko" | tail -n 1 |
 			awk -v m="$m" '{ print "ko=omnibus-" m "-amd64 text=" $1 " data=" $2 " bss=" $3 }'
 	done
-	[ -f "$OUT/build-686/snd-omnibus-sb16.ko" ] &&
-		size "$OUT/build-686/snd-omnibus-sb16.ko" | tail -n 1 |
-		awk '{ print "ko=omnibus-sb16-686 text=" $1 " data=" $2 " bss=" $3 }'
+	for m in core sb16; do
+		[ -f "$OUT/build-686/snd-omnibus-$m.ko" ] || continue
+		size "$OUT/build-686/snd-omnibus-$m.ko" | tail -n 1 |
+			awk -v m="$m" '{ print "ko=omnibus-" m "-686 text=" $1 " data=" $2 " bss=" $3 }'
+	done
 	for m in snd-ens1370 snd-intel8x0 snd-ac97-codec ac97_bus snd-dummy snd-aloop; do
 		f=$(find "$CACHE/kernel/$KVER/lib/modules/$KVER/kernel/sound" \
 			-name "$m.ko" | head -n 1)
