@@ -196,8 +196,9 @@ rpm: version-check dist
 	cp "$(DIST)"/rpm/RPMS/noarch/*.rpm "$(DIST)"/rpm/SRPMS/*.src.rpm "$(DIST)/"
 	@ls "$(DIST)"/*.rpm
 
-# Every test, t-rel-debug and t-rel-fault (the debug kernel's) last: run.sh
-# builds the debug kernel in the background meanwhile.
+# Every test; the ones that boot the debug kernel ("# needs: debug-kernel":
+# t-rel-debug, t-rel-fault, t-rel-pause-unbind) last, while run.sh builds
+# that kernel in the background meanwhile.
 check:
 	bash tests/run.sh
 
