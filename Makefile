@@ -197,7 +197,7 @@ rpm: version-check dist
 	@ls "$(DIST)"/*.rpm
 
 # Every test; the ones that boot the debug kernel ("# needs: debug-kernel":
-# t-rel-debug, t-rel-fault, t-rel-pause-unbind) last, while run.sh builds
+# t-rel-debug, t-rel-fault, t-rel-pause-unbind) last; run.sh builds
 # that kernel in the background meanwhile.
 check:
 	bash tests/run.sh
