@@ -405,7 +405,7 @@ static int isa_check_all_params(const struct omnibus_isa_driver *drv)
 }
 
 int __omnibus_isa_register(struct omnibus_isa_driver *drv,
-			   struct module *owner)
+			   int (*reg)(struct platform_driver *pdrv))
 {
 	struct omnibus_isa_cfg *cards;
 	int n, ncards = 0, err;
@@ -433,7 +433,7 @@ int __omnibus_isa_register(struct omnibus_isa_driver *drv,
 	sort(cards, ncards, sizeof(*cards), isa_cmp_slot, NULL);
 
 	isa_fill_driver(drv);
-	err = __platform_driver_register(&drv->pdrv, owner);
+	err = reg(&drv->pdrv);
 	if (err < 0) {
 		pr_err("%s: cannot register the ISA platform driver: %d\n",
 		       drv->core->name, err);

@@ -97,14 +97,25 @@ struct omnibus_isa_driver {
 };
 
 /*
+ * platform_driver_register() of the module that includes this: THIS_MODULE
+ * and KBUILD_MODNAME are the chip module's, whatever the kernel's
+ * __platform_driver_register() takes (7.2 added the module's name).
+ */
+static inline int omnibus_isa_register_pdrv(struct platform_driver *pdrv)
+{
+	return platform_driver_register(pdrv);
+}
+
+/*
  * For the module's init: checks the parameters, sets up every card asked
  * for.  0, or the errno of the first card that failed (or of a bad
  * parameter), with nothing left registered.  The platform driver belongs
- * to the calling module (@owner), wherever this file is built.
+ * to the calling module: @reg registers it from there.
  */
 int __omnibus_isa_register(struct omnibus_isa_driver *drv,
-			   struct module *owner);
-#define omnibus_isa_register(drv) __omnibus_isa_register(drv, THIS_MODULE)
+			   int (*reg)(struct platform_driver *pdrv));
+#define omnibus_isa_register(drv) \
+	__omnibus_isa_register(drv, omnibus_isa_register_pdrv)
 /* For the module's exit: every card and the driver go. */
 void omnibus_isa_unregister(struct omnibus_isa_driver *drv);
 
