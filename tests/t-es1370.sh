@@ -4,7 +4,7 @@
 #
 #  - 2 s of 44.1 kHz S16_LE stereo noise played through DAC2 (hw:0,0) and
 #    through DAC1 (hw:0,1), each in read/write and in mmap mode, comes out
-#    of -audiodev wav byte for byte (one VM per run: one wav file each);
+#    of -audiodev wav byte for byte (one VM, a noise of its own per run);
 #  - the ADC (hw:0,0 capture) records a known noise file byte for byte,
 #    read/write and mmap (every byte of each 2 s recording), over the ALSA
 #    file-plugin audiodev route proven by t-harness-capture.sh;
@@ -45,44 +45,46 @@ play_noise "$OUT/noise22.wav" 22050 1.5 22
 # capture source: longer than every capture of the VM together
 play_noise "$OUT/in.raw" 44100 10 5000 --raw
 
-# play_run NAME DEVICE [APLAY_FLAGS]: one VM, one wav file, one check.
-play_run()
-{
-	local name=$1 dev=$2 flags=${3:-}
-
-	play_vm "$name" ES1370 - --timeout 120 --file "$OUT/noise44.wav:noise.wav" <<EOF
+# --- (a), (b): playback on both DACs, read/write and mmap; suspend ---------
+# One VM plays a noise of its own (seed) on each DAC and mode in turn, so
+# each is found in the one wav file by itself, then suspends
+# (pm_test=devices: the drivers' callbacks run) in the middle of a stream:
+# the core stops it, aplay prepares again, the mixer keeps its settings and
+# the next stream plays exactly.
+PLAYS="dac2-rw:0: dac2-mmap:0:-M dac1-rw:1: dac1-mmap:1:-M"
+files=() seed=1370
+for p in $PLAYS; do
+	play_noise "$OUT/${p%%:*}.wav" 44100 2.5 $((seed += 1))
+	files+=(--file "$OUT/${p%%:*}.wav:${p%%:*}.wav")
+done
+play_noise "$OUT/resume.wav" 44100 2.5 1375
+play_vm play ES1370 - --timeout 180 "${files[@]}" \
+	--file "$OUT/noise44.wav:noise.wav" --file "$OUT/resume.wav:resume.wav" <<EOF
 modprobe snd-omnibus-es1370 || exit 1
-aplay -D hw:0,$dev $flags /data/noise.wav 2>/out/aplay.err
-echo "rc=\$?" >/out/aplay.rc
-EOF
-	play_check_if "$PLAY_DIR/aplay.rc" rc=0 "$PLAY_DIR/aplay.err" \
-		"es1370-$name-bitexact" "$OUT/noise44.wav" "$PLAY_DIR/out.wav" 2
-}
-
-# --- (a), (b): playback on both DACs, read/write and mmap -----------------
-play_run dac2-rw 0
-play_run dac2-mmap 0 -M
-play_run dac1-rw 1
-play_run dac1-mmap 1 -M
-
-# --- suspend and resume (pm_test=devices: the drivers' callbacks run) ------
-play_vm pm ES1370 - --timeout 120 --file "$OUT/noise44.wav:noise.wav" <<'EOF'
-modprobe snd-omnibus-es1370 || exit 1
+$(for p in $PLAYS; do
+	IFS=: read -r n d f <<<"$p"
+	echo "aplay -D hw:0,$d $f /data/$n.wav 2>/out/$n.err; echo rc=\$? >/out/$n.rc"
+done)
 amixer -c 0 -q cset name='Line Volume' 7,9
 echo devices >/sys/power/pm_test
-# suspend in the middle of a stream: the core stops it, aplay prepares again
 aplay -q -D hw:0,0 /data/noise.wav 2>/out/aplay-suspend.err &
 sleep 1
 echo mem >/sys/power/state
-echo "suspend $?" >/out/pm.txt
-wait $!
-echo "aplay $?" >>/out/pm.txt
+echo "suspend \$?" >/out/pm.txt
+wait \$!
+echo "aplay \$?" >>/out/pm.txt
 amixer -c 0 cget name='Line Volume' >/out/line-after-resume.txt
-# after resume a new stream plays exactly
-aplay -q -D hw:0,0 /data/noise.wav
+aplay -q -D hw:0,0 /data/resume.wav 2>/out/resume.err
+echo "rc=\$?" >/out/resume.rc
 exit 0
 EOF
-P=$OUT/pm
+P=$OUT/play
+play_finished play es1370-play-vm || true
+for p in $PLAYS; do
+	n=${p%%:*}
+	play_check_if "$P/$n.rc" rc=0 "$P/$n.err" \
+		"es1370-$n-bitexact" "$OUT/$n.wav" "$P/out.wav" 2
+done
 if grep -qx 'suspend 0' "$P/pm.txt" 2>/dev/null &&
    grep -qx 'aplay 0' "$P/pm.txt" &&
    grep -q ': values=7,9' "$P/line-after-resume.txt" &&
@@ -91,7 +93,8 @@ if grep -qx 'suspend 0' "$P/pm.txt" 2>/dev/null &&
 else
 	fail es1370-suspend-resume "$(cat "$P/pm.txt" "$P/aplay-suspend.err" 2>/dev/null)"
 fi
-play_check es1370-after-resume-bitexact "$OUT/noise44.wav" "$P/out.wav" 2
+play_check_if "$P/resume.rc" rc=0 "$P/resume.err" \
+	es1370-after-resume-bitexact "$OUT/resume.wav" "$P/out.wav" 2
 
 # --- mixer, rates, reload, a foreign driver ----------------------------------
 play_vm mixer ES1370 22050 --timeout 120 --file "$OUT/noise22.wav:noise22.wav" <<'EOF'
