@@ -7,14 +7,17 @@
 # Runs every tests/t-*.sh, or only the named ones (t-foo, t-foo.sh,
 # tests/t-foo.sh and foo all name tests/t-foo.sh), each as its own bash
 # process with REPO, KVER, MODULE (the directory of the built modules,
-# snd-omnibus-{virtual,es1370,ich,sb16}.ko, which may be missing; vm_run
-# --module takes it as it is) and TEST_OUT (a fresh directory for its artifacts) in the
-# environment.  Counts the "PASS: " and "FAIL: " lines they print; a script
-# that exits non-zero without a FAIL line, or reports nothing at all, counts
-# as one failure.  Prints the time each script took and, when scripts print
-# "FIGURE: KIND runs=N failures=N reports=N leaks=N" lines (the reliability
-# tests), one table of them per kind.  Ends with the line "N passed, N
-# failed" and exits non-zero if anything failed.
+# snd-omnibus-{core,virtual,es1370,ich,sb16}.ko, which may be missing;
+# vm_run --module takes it as it is) and TEST_OUT (a fresh directory for
+# its artifacts) in the environment.  Counts the "PASS: " and "FAIL: "
+# lines they print; a script that exits non-zero without a FAIL line, or
+# reports nothing at all, counts as one failure.  Scripts with a line
+# "# host-only" (they boot no VM) run one after another in the background
+# beside the others when both kinds are asked for; their output comes
+# after the others'.  Prints the time each script took and, when scripts
+# print "FIGURE: KIND runs=N failures=N reports=N leaks=N" lines (the
+# reliability tests), one table of them per kind.  Ends with the line "N
+# passed, N failed" and exits non-zero if anything failed.
 #
 # Environment: KVER, MODULE override the defaults; TEST_TIMEOUT (seconds per
 # script, default 1200 or what its "# timeout: N" line says); KEEP=1 keeps
@@ -106,33 +109,52 @@ if [ ${#later[@]} -gt 0 ] && [ ${#others[@]} -gt 0 ]; then
 		"(log: $RUN_DIR/debug-build.log)"
 fi
 
-total_pass=0
-total_fail=0
-times=()
+# Scripts with a line "# host-only" boot no VM (the build, the packages):
+# when VM tests run too, they run one after another in the background
+# beside them, from the start, and their output is shown after the VM
+# tests' (each VM is one TCG thread: the other core has room).
+beside=()
+vms=()
+for script in "${scripts[@]}"; do
+	if grep -q '^# host-only' "$script" 2>/dev/null; then
+		beside+=("$script")
+	else
+		vms+=("$script")
+	fi
+done
+if [ ${#beside[@]} -eq 0 ] || [ ${#vms[@]} -eq 0 ]; then
+	beside=()
+	vms=("${scripts[@]}")
+fi
+
 FIGURES=$RUN_DIR/figures.txt
 : >"$FIGURES"
-t_all=$(date +%s%N)
-for script in "${scripts[@]}"; do
+
+# run_script SCRIPT: run one test script, show its output and its counts,
+# and leave "PASSED FAILED MILLISECONDS" in RUN_DIR/NAME.result.
+run_script()
+{
+	local script=$1 name log t0 t1 limit rc np nf ms
 	name=$(basename "$script" .sh)
 	echo "=== $name"
 	if [ ! -f "$script" ]; then
 		echo "FAIL: $name: no such test script $script"
-		total_fail=$((total_fail + 1))
-		continue
+		echo "0 1 0" >"$RUN_DIR/$name.result"
+		return
 	fi
-	export TEST_OUT=$RUN_DIR/$name
-	mkdir -p "$TEST_OUT"
-	log=$TEST_OUT/output.log
+	mkdir -p "$RUN_DIR/$name"
+	log=$RUN_DIR/$name/output.log
 	t0=$(date +%s%N)
 	# a script may ask for more time than the default with "# timeout: N"
 	limit=$(sed -n 's/^# timeout: \([0-9][0-9]*\)$/\1/p' "$script" | head -n 1)
-	timeout -k 10 "${TEST_TIMEOUT:-${limit:-1200}}" bash "$script" 2>&1 | tee "$log"
+	TEST_OUT=$RUN_DIR/$name timeout -k 10 "${TEST_TIMEOUT:-${limit:-1200}}" \
+		bash "$script" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	t1=$(date +%s%N)
 	np=$(grep -c '^PASS: ' "$log" || true)
 	nf=$(grep -c '^FAIL: ' "$log" || true)
-	if [ -s "$TEST_OUT/kernel-reports.txt" ]; then
-		echo "FAIL: $name-kernel-log: $(grep -v ': *\[<' "$TEST_OUT/kernel-reports.txt" |
+	if [ -s "$RUN_DIR/$name/kernel-reports.txt" ]; then
+		echo "FAIL: $name-kernel-log: $(grep -v ': *\[<' "$RUN_DIR/$name/kernel-reports.txt" |
 			head -n 1)"
 		nf=$((nf + 1))
 	fi
@@ -143,24 +165,60 @@ for script in "${scripts[@]}"; do
 		echo "FAIL: $name: reported no results"
 		nf=1
 	fi
-	secs=$(( (t1 - t0) / 1000000 ))
+	ms=$(( (t1 - t0) / 1000000 ))
 	printf '=== %s: %d passed, %d failed, %d.%01d s\n' "$name" "$np" "$nf" \
-		$((secs / 1000)) $((secs % 1000 / 100))
-	total_pass=$((total_pass + np))
-	total_fail=$((total_fail + nf))
-	times+=("$(printf '%-24s %4d passed %3d failed %7d.%01d s' "$name" "$np" "$nf" \
-		$((secs / 1000)) $((secs % 1000 / 100)))")
+		$((ms / 1000)) $((ms % 1000 / 100))
 	grep '^FIGURE: ' "$log" >>"$FIGURES" || true
 	if [ "$nf" -eq 0 ] && [ -z "${KEEP:-}" ]; then
-		rm -rf "$TEST_OUT"
+		rm -rf "${RUN_DIR:?}/$name"
 	fi
+	echo "$np $nf $ms" >"$RUN_DIR/$name.result"
+}
+
+t_all=$(date +%s%N)
+beside_pid=""
+if [ ${#beside[@]} -gt 0 ]; then
+	echo "running beside the VM tests: $(for s in "${beside[@]}"; do
+		basename "$s" .sh; done | tr '\n' ' ')"
+	(
+		for script in "${beside[@]}"; do
+			run_script "$script" >"$RUN_DIR/$(basename "$script" .sh).beside" 2>&1
+		done
+	) &
+	beside_pid=$!
+fi
+for script in "${vms[@]}"; do
+	run_script "$script"
 done
+if [ -n "$beside_pid" ]; then
+	wait "$beside_pid" || true
+	for script in "${beside[@]}"; do
+		cat "$RUN_DIR/$(basename "$script" .sh).beside"
+		rm -f "$RUN_DIR/$(basename "$script" .sh).beside"
+	done
+fi
 secs=$(( ($(date +%s%N) - t_all) / 1000000000 ))
 if [ -n "$debug_pid" ]; then
 	wait "$debug_pid" || echo "the background debug kernel build failed:" \
 		"$(tail -n 3 "$RUN_DIR/debug-build.log")"
 	rm -f "$RUN_DIR/debug-build.log"
 fi
+
+total_pass=0
+total_fail=0
+times=()
+for script in "${beside[@]}" "${vms[@]}"; do
+	name=$(basename "$script" .sh)
+	read -r np nf ms <"$RUN_DIR/$name.result" 2>/dev/null || {
+		echo "FAIL: $name: no result"
+		np=0 nf=1 ms=0
+	}
+	rm -f "$RUN_DIR/$name.result"
+	total_pass=$((total_pass + np))
+	total_fail=$((total_fail + nf))
+	times+=("$(printf '%-24s %4d passed %3d failed %7d.%01d s' "$name" "$np" "$nf" \
+		$((ms / 1000)) $((ms % 1000 / 100)))")
+done
 
 echo "=== time per test"
 printf '%s\n' "${times[@]}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# host-only: boots no VM (tests/run.sh runs it beside the VM tests)
 # The modules build against the target kernel's headers with W=1 and no
 # warning, pass sparse and checkpatch (from linux-source-6.1), and modinfo
 # describes every parameter of each; the shape of the modules (each

@@ -1,4 +1,5 @@
 #!/bin/bash
+# host-only: boots no VM (tests/run.sh runs it beside the VM tests)
 #
 # t-package.sh - the packaging, without the kernel matrix (t-matrix.sh):
 #

@@ -12,14 +12,16 @@
 #
 # Builds the debug kernel the first time (about 6 minutes on 2 cores,
 # cached) and snd-omnibus for it unless MODULE already is.
-# REL_DEBUG_TESTS overrides the list of scripts.
+# REL_DEBUG_TESTS overrides the list of scripts, REL_DEBUG_JOBS how many
+# run at once (2).
 set -eu
 . "$REPO/tests/lib/vm.sh"
 . "$REPO/tests/lib/test.sh"
 
 OUT=${TEST_OUT:-$REPO/tests/out/rel-debug}
 mkdir -p "$OUT"
-TESTS_LIST=${REL_DEBUG_TESTS:-t-virtual t-reload t-es1370 t-ich t-sb16 t-sb16-badinput}
+# (the longest first, for the two at a time below)
+TESTS_LIST=${REL_DEBUG_TESTS:-t-es1370 t-sb16 t-ich t-sb16-badinput t-virtual t-reload}
 
 t0=$(date +%s)
 vm__debug_build
@@ -28,15 +30,40 @@ DMOD=$(vm_debug_module "$REPO/src" "$OUT/module")
 echo "    debug kernel $DKVER ready after $(($(date +%s) - t0)) s" \
 	"(built in $(cat "$VM_DEBUG_DIR/build-time") s)"
 
-runs=0 failures=0 reports=0 leaks=0
-for t in $TESTS_LIST; do
-	o=$OUT/$t
+# run_one T: run script T on the debug kernel; its output in OUT/T.log,
+# its exit status in OUT/T.rc, its time in OUT/T.time.
+run_one()
+{
+	local t=$1 o=$OUT/$1 s rc=0
 	rm -rf "$o"
 	mkdir -p "$o"
 	s=$(date +%s)
-	rc=0
 	KVER=$DKVER MODULE=$DMOD TEST_OUT=$o timeout -k 10 2400 \
 		bash "$REPO/tests/$t.sh" >"$OUT/$t.log" 2>&1 || rc=$?
+	echo "$rc" >"$OUT/$t.rc"
+	echo $(($(date +%s) - s)) >"$OUT/$t.time"
+}
+
+# The scripts run REL_DEBUG_JOBS at a time (default 2: each VM is one
+# TCG thread, and the machine has two cores); their results are shown in
+# the order of the list once all have ended.
+jobs_max=${REL_DEBUG_JOBS:-2}
+running=0
+for t in $TESTS_LIST; do
+	if [ "$running" -ge "$jobs_max" ]; then
+		wait -n || true
+		running=$((running - 1))
+	fi
+	rm -f "$OUT/$t.rc"
+	run_one "$t" &
+	running=$((running + 1))
+done
+wait || true
+
+runs=0 failures=0 reports=0 leaks=0
+for t in $TESTS_LIST; do
+	o=$OUT/$t
+	rc=$(cat "$OUT/$t.rc" 2>/dev/null || echo 255)
 	sed -n 's/^PASS: /PASS: debug-/p; s/^FAIL: /FAIL: debug-/p; s/^SKIP: /SKIP: debug-/p' "$OUT/$t.log"
 	nf=$(grep -c '^FAIL: ' "$OUT/$t.log" || true)
 	np=$(grep -c '^PASS: ' "$OUT/$t.log" || true)
@@ -63,7 +90,7 @@ for t in $TESTS_LIST; do
 		echo "    $t: $nvm VM logs and kmemleak scans without a report"
 	fi
 	nleak=$(find "$o" -name kmemleak.txt -exec cat {} + | grep -c 'unreferenced object' || true)
-	echo "    $t on the debug kernel: $((np)) passed, $nf failed, $nvm VMs, $(($(date +%s) - s)) s"
+	echo "    $t on the debug kernel: $((np)) passed, $nf failed, $nvm VMs, $(cat "$OUT/$t.time" 2>/dev/null) s"
 	runs=$((runs + nvm))
 	failures=$((failures + nf))
 	reports=$((reports + nrep))
