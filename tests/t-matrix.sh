@@ -7,7 +7,7 @@
 #
 #  - "make deb" builds the package; apt installs it and DKMS builds the
 #    modules (MX_MODULES) for the suite's headers with no compiler or
-#    modpost warning;
+#    modpost warning, and the same source builds with W=1 without one;
 #  - installing a second kernel (another flavour's image and headers)
 #    rebuilds it for that kernel (DKMS's kernel hooks, AUTOINSTALL);
 #  - headers of a kernel without ALSA (the cloud flavour) are skipped (with

@@ -718,6 +718,27 @@ mx__host()
 			fail "matrix-$n-build-no-warnings" "$(printf '%s\n' "$lines" | head -n 1)"
 		fi
 	fi
+	# --- the same source with W=1 (DKMS builds without): no warning -------
+	if [ -d "$MX_ROOT/usr/src/snd-omnibus-$ver/src" ]; then
+		rm -rf "$MX_ROOT/tmp/w1"
+		mkdir -p "$MX_ROOT/tmp/w1"
+		cp -a "$MX_ROOT/usr/src/snd-omnibus-$ver/src" "$MX_ROOT/tmp/w1/"
+		rc=0
+		mx_time "$n: W=1 build" mx_chroot make -C "/lib/modules/$MX_KVER/build" \
+			M=/tmp/w1/src W=1 modules >"$out/make-w1.log" 2>&1 || rc=$?
+		lines=$(mx__build_warnings "$out/make-w1.log")
+		if [ "$rc" = 0 ] && [ -z "$lines" ] &&
+		   [ "$(ls "$MX_ROOT"/tmp/w1/src/*.ko | wc -l)" = "$(echo $MX_MODULES | wc -w)" ]; then
+			pass "matrix-$n-build-w1-clean"
+		else
+			printf '%s\n' "$lines" | head -n 20 | sed 's/^/    /'
+			fail "matrix-$n-build-w1-clean" "make exited $rc: $(printf '%s\n' "$lines" | head -n 1)"
+		fi
+		rm -rf "$MX_ROOT/tmp/w1"
+	else
+		fail "matrix-$n-build-w1-clean" "no /usr/src/snd-omnibus-$ver/src in the chroot"
+	fi
+
 	rm -rf "$out/modules"
 	if [ -n "$ko" ]; then
 		mkdir -p "$out/modules"
