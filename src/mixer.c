@@ -36,6 +36,9 @@ static int mixer_info(struct snd_kcontrol *kc,
 {
 	const struct omnibus_mixer_ctl *c = mixer_ctl(kc);
 
+	if (c->items)
+		return snd_ctl_enum_info(uinfo, mixer_values(c), c->max + 1,
+					 c->items);
 	uinfo->type = c->max == 1 ? SNDRV_CTL_ELEM_TYPE_BOOLEAN :
 				    SNDRV_CTL_ELEM_TYPE_INTEGER;
 	uinfo->count = mixer_values(c);
@@ -54,8 +57,12 @@ static int mixer_get(struct snd_kcontrol *kc, struct snd_ctl_elem_value *uval)
 	for (i = 0; i < mixer_values(c); i++) {
 		field = *omnibus_mixer_cache(mixer, c->reg[i]) >> c->shift[i];
 		field &= c->max;
-		uval->value.integer.value[i] =
-			c->flags & OMNIBUS_MIXER_INVERT ? c->max - field : field;
+		if (c->flags & OMNIBUS_MIXER_INVERT)
+			field = c->max - field;
+		if (c->items)
+			uval->value.enumerated.item[i] = field;
+		else
+			uval->value.integer.value[i] = field;
 	}
 	mixer->ops->unlock(mixer);
 	return 0;
@@ -68,19 +75,20 @@ static int mixer_put(struct snd_kcontrol *kc, struct snd_ctl_elem_value *uval)
 	unsigned int i, n = mixer_regs(c), field, reg = 0;
 	bool shared = n == 2 && c->reg[0] == c->reg[1];
 	int changed = 0, err = 0;
+	long want[2] = { 0, 0 }, v;
 	u8 next[2];
-	long v;
 
 	for (i = 0; i < mixer_values(c); i++) {
-		v = uval->value.integer.value[i];
+		v = c->items ? uval->value.enumerated.item[i] :
+			       uval->value.integer.value[i];
 		if (v < 0 || v > c->max)
 			return -EINVAL;
+		want[i] = v;
 	}
 
 	mixer->ops->lock(mixer);
 	for (i = 0; i < n; i++) {
-		v = uval->value.integer.value[c->flags & OMNIBUS_MIXER_BOTH ?
-					      0 : i];
+		v = want[c->flags & OMNIBUS_MIXER_BOTH ? 0 : i];
 		field = c->flags & OMNIBUS_MIXER_INVERT ? c->max - v : v;
 		next[i] = i && shared ? next[0] :
 			  *omnibus_mixer_cache(mixer, c->reg[i]);

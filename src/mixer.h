@@ -48,7 +48,8 @@ struct omnibus_mixer {
 /*
  * One control: a field in each of one or two registers (left, right).  It
  * has one value when it has one register or OMNIBUS_MIXER_BOTH, two
- * otherwise; max 1 makes it a switch.
+ * otherwise; max 1 makes it a switch, @items an enumeration of max + 1
+ * names (a source selector).
  */
 struct omnibus_mixer_ctl {
 	const char *name;
@@ -58,6 +59,7 @@ struct omnibus_mixer_ctl {
 	u8 max;			/* field mask after shifting down */
 	u8 flags;
 	const unsigned int *tlv;	/* dB scale, or NULL */
+	const char * const *items;	/* names of the values 0 .. max, or NULL */
 };
 
 /* The cache of register @reg (which the mixer covers). */

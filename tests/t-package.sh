@@ -4,7 +4,7 @@
 # t-package.sh - the packaging, without the kernel matrix (t-matrix.sh):
 #
 #  - one version: OMNIBUS_VERSION in src/omnibus.h (MODULE_VERSION, and
-#    what modinfo says of each of the five built modules), debian/changelog, the spec's
+#    what modinfo says of each of the six built modules), debian/changelog, the spec's
 #    Version and %changelog, and the dkms.conf inside both packages agree;
 #    a package build with a disagreeing version is refused;
 #  - dkms.conf: the directives the packaging relies on (one BUILT_MODULE_NAME
@@ -19,7 +19,7 @@
 #    installs the modules, an upgrade to a newer version leaves only that one
 #    in DKMS, and rpm -e removes every file of ours;
 #  - "make install"/"make uninstall" with DESTDIR, and for real (depmod) in
-#    a Debian 12 chroot, where modprobe finds all five modules, each
+#    a Debian 12 chroot, where modprobe finds all six modules, each
 #    backend pulls in snd-omnibus-core and no other backend, and only
 #    snd-omnibus-ich depends on snd-ac97-codec; "make dkms-install"/"make dkms-uninstall" there too;
 #    each leaves the file system as it found it.
@@ -40,7 +40,7 @@ OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-package.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 MODULE=${MODULE:-$REPO/src}
-MODS="snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16"
+MODS="snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16 snd-omnibus-wss"
 KVER=${KVER:-$(vm_kver)}
 
 vm_host_deps mmdebstrap dpkg-dev debhelper dh-dkms lintian rpm rpmlint
@@ -346,7 +346,7 @@ S=$OUT/stage
 rm -rf "$S"
 if make -C "$REPO" install DESTDIR="$S" KVER="$KVER" >"$OUT/install-destdir.log" 2>&1 &&
    [ "$(cd "$S/lib/modules/$KVER/updates" && ls | tr '\n' ' ')" = \
-	"snd-omnibus-core.ko snd-omnibus-es1370.ko snd-omnibus-ich.ko snd-omnibus-sb16.ko snd-omnibus-virtual.ko " ] &&
+	"snd-omnibus-core.ko snd-omnibus-es1370.ko snd-omnibus-ich.ko snd-omnibus-sb16.ko snd-omnibus-virtual.ko snd-omnibus-wss.ko " ] &&
    cmp -s "$REPO/modprobe/snd-omnibus.conf" "$S/etc/modprobe.d/snd-omnibus.conf" &&
    make -C "$REPO" uninstall DESTDIR="$S" KVER="$KVER" >>"$OUT/install-destdir.log" 2>&1 &&
    [ -z "$(find "$S" -type f)" ]; then

@@ -469,7 +469,7 @@ mx_times()
 # and the VM boots with all of them (the scenario loads the backends by
 # name; their dependencies come with modprobe).  A module added to
 # dkms.conf (e.g. a library module the backends depend on) goes here.
-MX_MODULES="snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16"
+MX_MODULES="snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16 snd-omnibus-wss"
 
 # mx__module_file ROOT KVER: the snd-omnibus modules DKMS installed for KVER
 # (plain or compressed), one per line; empty unless all of them are there.
@@ -654,6 +654,12 @@ if [ -n "$SB16" ]; then
 	s=$(card_of "Sound Blaster 16")
 	aplay -q -D "hw:$s,0" /data/noise44.wav 2>/out/aplay-sb16.err
 fi
+# 3c. the ISA WSS codec (IRQ 7: the SB16 has 5)
+if [ -n "$WSS" ]; then
+	modprobe snd-omnibus-wss port=0x534 irq=7 dma1=3 || exit 1
+	w=$(card_of "CS4231A")
+	aplay -q -D "hw:$w,0" /data/noise44.wav 2>/out/aplay-wss.err
+fi
 # 4. the switch left on, the module gone (apt remove keeps conffiles): the
 # missing softdep module is skipped and the in-tree drivers load as before
 unload_ours
@@ -676,7 +682,7 @@ echo done >>/out/bind.txt
 mx__host()
 {
 	local n=$1 out=$2 deb=$MX_DEB ver=$MX_VER ko k f dv rc log lines
-	local ich="" sb16="" img kver=""
+	local ich="" sb16="" wss="" img kver=""
 	local wav=$REPO/tests/lib/wav.py
 
 	MX_TIMES=()
@@ -822,6 +828,7 @@ mx__host()
 	# the backends the package has
 	ls "$MX_ROOT/usr/src/snd-omnibus-$ver/src"/ich*.c >/dev/null 2>&1 && ich=1
 	ls "$MX_ROOT/usr/src/snd-omnibus-$ver/src"/sb16*.c >/dev/null 2>&1 && sb16=1
+	ls "$MX_ROOT/usr/src/snd-omnibus-$ver/src"/wss*.c >/dev/null 2>&1 && wss=1
 
 	# --- purge: nothing of ours is left ----------------------------------
 	rc=0
@@ -875,17 +882,17 @@ mx__host()
 		python3 "$wav" noise "$out/virtual-${f%:*}.wav" --rate 44100 \
 			--seconds 1 --seed "${f#*:}"
 	done
-	mx__host_save "$out" 1 "$kver" "$ich" "$sb16"
+	mx__host_save "$out" 1 "$kver" "$ich" "$sb16" "$wss"
 }
 
-# mx__host_save OUT VM KVER ICH SB16: what mx__vm needs to know, into
+# mx__host_save OUT VM KVER ICH SB16 WSS: what mx__vm needs to know, into
 # OUT/host.env (with the times noted so far).
 mx__host_save()
 {
 	local t
 	{
-		printf 'MX_VM=%q MX_KVER=%q kver=%q ich=%q sb16=%q\n' \
-			"$2" "$MX_KVER" "$3" "$4" "$5"
+		printf 'MX_VM=%q MX_KVER=%q kver=%q ich=%q sb16=%q wss=%q\n' \
+			"$2" "$MX_KVER" "$3" "$4" "$5" "${6:-}"
 		for t in ${MX_TIMES[@]+"${MX_TIMES[@]}"}; do
 			printf 'MX_TIMES+=(%q)\n' "$t"
 		done
@@ -913,7 +920,7 @@ mx__host_job()
 # print the row's TIME lines.
 mx__vm()
 {
-	local n=$1 out=$2 f MX_VM="" kver="" ich="" sb16=""
+	local n=$1 out=$2 f MX_VM="" kver="" ich="" sb16="" wss=""
 	local -a vfiles=() qa=()
 
 	mx_target "$n"
@@ -935,9 +942,11 @@ mx__vm()
 		--qemu-args "-audiodev wav,id=ich,path=$out/vm/ich.wav,out.frequency=48000")
 	[ -z "$sb16" ] || qa+=(--qemu-args "-device sb16,audiodev=sb"
 		--qemu-args "-audiodev wav,id=sb,path=$out/vm/sb16.wav")
+	[ -z "$wss" ] || qa+=(--qemu-args "-device cs4231a,irq=7,audiodev=wss"
+		--qemu-args "-audiodev wav,id=wss,path=$out/vm/wss.wav")
 	[ "$MX_ARCH" = amd64 ] || qa+=(--arch i386)
 	{
-		echo "ICH=$ich SB16=$sb16"
+		echo "ICH=$ich SB16=$sb16 WSS=$wss"
 		printf '%s\n' "$PLAY_GUEST" "$MX_SCENARIO"
 	} >"$out/scenario"
 	mx_time "$n: VM" vm_run --kver "$kver" --module "$out/modules" \
@@ -946,7 +955,7 @@ mx__vm()
 		--file "$out/noise44.wav" --file "$out/noise48.wav" \
 		--file "$out/sg48.wav" "${vfiles[@]}" \
 		--scenario "$out/scenario" >"$out/vm.log" || true
-	mx__vm_checks "$n" "$out" "$ich" "$sb16"
+	mx__vm_checks "$n" "$out" "$ich" "$sb16" "$wss"
 	mx_times
 }
 
@@ -1106,10 +1115,10 @@ mx__ich_sg_checks()
 		sed 's/^/    /' "$vo/aplay-ich-sg.err" "$vo/aplay-ich-sg.rc" 2>/dev/null || true
 }
 
-# mx__vm_checks NAME OUT ICH SB16: what the guest reported.
+# mx__vm_checks NAME OUT ICH SB16 WSS: what the guest reported.
 mx__vm_checks()
 {
-	local n=$1 out=$2 ich=$3 sb16=$4 vo=$2/vm b exp
+	local n=$1 out=$2 ich=$3 sb16=$4 wss=$5 vo=$2/vm b exp
 	local wav=$REPO/tests/lib/wav.py
 
 	b=$vo/bind.txt
@@ -1187,6 +1196,10 @@ mx__vm_checks()
 	if [ -n "$sb16" ]; then
 		check "matrix-$n-sb16-bitexact" python3 "$wav" contains \
 			"$out/noise44.wav" "$vo/sb16.wav" --prefix-seconds 2
+	fi
+	if [ -n "$wss" ]; then
+		check "matrix-$n-wss-bitexact" python3 "$wav" contains \
+			"$out/noise44.wav" "$vo/wss.wav" --prefix-seconds 2
 	fi
 	check_dmesg_clean "$vo/dmesg.txt" "matrix-$n-dmesg-clean"
 }
