@@ -23,7 +23,7 @@
 #    devices (continuous pages, vmalloc through the page callback, external
 #    through the copy callbacks; read/write, and mmap on the first two)
 #    and plays byte for byte through every backend the package has
-#    (ES1370, ICH, SB16); the ICH also from a scatter-gather buffer in
+#    (ES1370, ICH, SB16, WSS); the ICH also from a scatter-gather buffer in
 #    several pieces (fragmented memory; its descriptors in non-adjacent
 #    pages) where the kernel makes one (5.10, 6.1); 6.12 and later refuse
 #    that buffer without an IOMMU, and the driver must say so in one line.
