@@ -1130,7 +1130,7 @@ MONITOR
 		waited=0
 		hung=""
 		while kill -0 "$qemu_pid" 2>/dev/null &&
-		      ! grep -q '===SCENARIO-START===' "$out/serial.log"; do
+		      ! grep -qs '===SCENARIO-START===' "$out/serial.log"; do
 			if [ "$waited" -ge "$boot_limit" ]; then
 				hung=1
 				kill "$qemu_pid" 2>/dev/null || true
