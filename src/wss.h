@@ -17,7 +17,6 @@
 #define OMNIBUS_WSS_H
 
 #include <linux/interrupt.h>
-#include <linux/platform_device.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <sound/core.h>
@@ -116,12 +115,10 @@ struct wss_stream {
 
 struct wss {
 	struct omnibus_card oc;		/* must come first */
-	struct platform_device *pdev;
 	unsigned long port;
 	int irq;
 	int dma1, dma2;			/* dma2 -1: one channel for both */
 	bool irq_held, dma1_held, dma2_held;
-	bool configured;		/* the probe finished */
 	enum wss_kind kind;
 	u8 version;			/* I25 as read at detection (mode 2) */
 	unsigned int nregs;		/* 16 or 32 */

@@ -176,7 +176,6 @@ static int wss_probe(struct platform_device *pdev,
 		return err;
 	chip = wss_of(oc);
 	card = oc->card;
-	chip->pdev = pdev;
 	chip->port = cfg->port;
 	chip->kind = kind;
 	chip->version = version;
@@ -244,7 +243,6 @@ static int wss_probe(struct platform_device *pdev,
 	err = omnibus_card_register(oc);
 	if (err < 0)
 		goto fail;
-	chip->configured = true;
 	platform_set_drvdata(pdev, oc);
 	dev_info(dev, "%s, mode %d%s\n", card->longname,
 		 wss_mode2(chip) ? 2 : 1,
