@@ -41,6 +41,7 @@ static long port[SNDRV_CARDS] = SNDRV_DEFAULT_PORT;
 static int irq[SNDRV_CARDS] = SNDRV_DEFAULT_IRQ;
 static int dma8[SNDRV_CARDS] = SNDRV_DEFAULT_DMA;
 static int dma16[SNDRV_CARDS] = SNDRV_DEFAULT_DMA;
+static long mpu_port[SNDRV_CARDS] = SNDRV_DEFAULT_PORT;
 static bool isa_autodetect;
 
 module_param_array(index, int, NULL, 0444);
@@ -57,6 +58,8 @@ module_param_hw_array(dma8, int, dma, NULL, 0444);
 MODULE_PARM_DESC(dma8, "8-bit DMA channel of each ISA Sound Blaster 16 (0, 1, 3; unset: the card's).");
 module_param_hw_array(dma16, int, dma, NULL, 0444);
 MODULE_PARM_DESC(dma16, "16-bit DMA channel of each ISA Sound Blaster 16 (5, 6, 7, or -1 for none; unset: the card's).");
+module_param_hw_array(mpu_port, long, ioport, NULL, 0444);
+MODULE_PARM_DESC(mpu_port, "MPU-401 port of each ISA Sound Blaster 16 (0x330, 0x300; unset: no MIDI).");
 module_param(isa_autodetect, bool, 0444);
 MODULE_PARM_DESC(isa_autodetect, "Look for Sound Blaster 16 cards at 0x220, 0x240, 0x260 and 0x280 by writing the DSP reset to base+0x6 of each range no driver has claimed (no ISA probing without it or port=).");
 
@@ -127,6 +130,11 @@ static void sb16_proc_read(struct snd_info_entry *entry,
 	snd_iprintf(buf, "DMA channels %s\n",
 		    chip->dma_from_card ? "read from the card" : "from dma8=/dma16=");
 	snd_iprintf(buf, "interrupts: %lu\n", interrupts);
+	if (chip->mpu_port)
+		snd_iprintf(buf, "MPU-401 UART at 0x%lx: MIDI device 0\n",
+			    chip->mpu_port);
+	else
+		snd_iprintf(buf, "MPU-401 UART: none\n");
 	omnibus_ct1745_proc(&chip->mixer, buf);
 }
 
@@ -275,7 +283,16 @@ static int sb16_probe(struct platform_device *pdev,
 	struct snd_card *card;
 	struct sb16 *chip;
 	int version, err, ch;
+	long mpu;
 
+	mpu = mpu_port[cfg->slot];
+	if (mpu == SNDRV_AUTO_PORT || mpu <= 0) {
+		mpu = 0;
+	} else if (mpu != 0x300 && mpu != 0x330) {
+		dev_err(dev, "mpu_port=0x%lx is not an MPU-401 port of a Sound Blaster 16 (0x330, 0x300): %d\n",
+			mpu, -EINVAL);
+		return -EINVAL;
+	}
 	if (sb16_dsp_reset(cfg->port) < 0) {
 		dev_err(dev, "no Sound Blaster DSP answers at 0x%lx (reset handshake): %d\n",
 			cfg->port, -ENODEV);
@@ -345,6 +362,8 @@ static int sb16_probe(struct platform_device *pdev,
 		goto fail;
 	}
 	sb16_proc_init(chip);
+	if (mpu)
+		sb16_mpu_new(chip, mpu);	/* without MIDI if it fails */
 
 	strscpy(card->driver, "SB16", sizeof(card->driver));
 	strscpy(card->shortname, "Sound Blaster 16", sizeof(card->shortname));
@@ -371,13 +390,17 @@ static int sb16_probe(struct platform_device *pdev,
 	return 0;
 
 fail:
+	sb16_mpu_detach(chip);
 	omnibus_card_free(oc);
 	return err;
 }
 
 static void sb16_remove(struct platform_device *pdev)
 {
-	omnibus_card_free(platform_get_drvdata(pdev));
+	struct omnibus_card *oc = platform_get_drvdata(pdev);
+
+	sb16_mpu_detach(sb16_of(oc));
+	omnibus_card_free(oc);
 }
 
 #ifdef CONFIG_PM_SLEEP
@@ -410,6 +433,7 @@ static int sb16_resume(struct device *dev)
 	/* power off lost the IRQ and DMA setup and the levels */
 	omnibus_ct1745_write(&chip->mixer, CT1745_R_IRQ, chip->irq_sel);
 	omnibus_ct1745_write(&chip->mixer, CT1745_R_DMA, chip->dma_sel);
+	sb16_mpu_resume(chip);
 	omnibus_ct1745_restore(&chip->mixer);
 	snd_power_change_state(oc->card, SNDRV_CTL_POWER_D0);
 	return 0;

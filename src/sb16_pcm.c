@@ -468,11 +468,13 @@ irqreturn_t sb16_interrupt(int irq, void *dev_id)
 	u8 status;
 
 	status = omnibus_ct1745_read(&chip->mixer, CT1745_R_STATUS);
-	if (!(status & (CT1745_ST_DMA8 | CT1745_ST_DMA16)))
+	if (!(status & (CT1745_ST_DMA8 | CT1745_ST_DMA16 | CT1745_ST_MPU)))
 		return IRQ_NONE;
 
 	spin_lock(&chip->lock);
 	chip->interrupts++;
+	if (status & CT1745_ST_MPU)
+		sb16_mpu_interrupt(chip, irq);
 	for (ch = 0; ch < SB_NUM_CHANS; ch++) {
 		if (!(status & status_bit[ch]))
 			continue;

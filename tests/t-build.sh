@@ -36,7 +36,7 @@ fi
 # on no module of ours and has no parameters; no .c file is included by
 # another and no object is linked into two modules (src/Kbuild).
 bad=""
-for m in core:- virtual:virtual_cards es1370: ich: sb16:port,irq,dma8,dma16,isa_autodetect \
+for m in core:- virtual:virtual_cards es1370: ich: sb16:port,irq,dma8,dma16,mpu_port,isa_autodetect \
 	wss:port,irq,dma1,dma2,isa_autodetect; do
 	name=snd-omnibus-${m%%:*}
 	ko=$out/src/$name.ko
