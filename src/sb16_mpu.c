@@ -60,15 +60,19 @@ static bool mpu_wait(unsigned long port, u8 bit, u8 *status)
 /* 0 when a reset at @port is answered, else what the status port read. */
 static int mpu_reset(unsigned long port, u8 *status)
 {
-	int tries;
+	int tries, bytes;
 
 	for (tries = 0; tries < 2; tries++) {
 		if (!mpu_wait(port, MPU_ST_BUSY, status))
 			return -ENODEV;
 		outb(MPU_CMD_RESET, port + MPU_STATUS);
-		while (mpu_wait(port, MPU_ST_EMPTY, status))
+		/* MIDI input that was under way may come before the answer */
+		for (bytes = 0; bytes < 16; bytes++) {
+			if (!mpu_wait(port, MPU_ST_EMPTY, status))
+				break;
 			if (inb(port + MPU_DATA) == MPU_ACK)
 				return 0;
+		}
 	}
 	return -ENODEV;
 }
