@@ -119,6 +119,7 @@ struct sb16 {
 
 	struct omnibus_ct1745 mixer;
 	struct omnibus_pcm_desc desc;	/* prealloc sizes follow the channels */
+	long fm_port;			/* the OPL3's base, 0: no FM */
 };
 
 /* ---- sb16_pcm.c: streams and interrupt ---------------------------------- */
