@@ -272,6 +272,8 @@ static int sb16_fm_new(struct sb16 *chip, int slot)
 	bool integrated;
 	int err;
 
+	if (!OMNIBUS_HAVE_OPL3)
+		return 0;	/* the kernel has no snd-opl3-lib */
 	if (fm == SNDRV_AUTO_PORT)
 		fm = chip->port;
 	if (fm <= 0)
