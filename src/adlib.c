@@ -67,6 +67,8 @@ static int adlib_probe(struct platform_device *pdev,
 	struct snd_opl3 *opl3;
 	int err;
 
+	if (!OMNIBUS_HAVE_OPL3)
+		return -ENODEV;	/* not reached: adlib_init() refused */
 	err = omnibus_card_new(&adlib_core, dev, OMNIBUS_BUS_ISA, cfg->slot,
 			       sizeof(*oc), &oc);
 	if (err < 0)
@@ -136,6 +138,11 @@ static int __init adlib_init(void)
 {
 	int n;
 
+	if (!OMNIBUS_HAVE_OPL3) {
+		pr_err("this kernel has no snd-opl3-lib (CONFIG_SND_OPL3_LIB), no OPL can be driven: %d\n",
+		       -ENODEV);
+		return -ENODEV;
+	}
 	/* no blind probing: an enabled slot needs its port= */
 	for (n = 0; n < SNDRV_CARDS; n++)
 		if (enable[n] && port[n] != SNDRV_AUTO_PORT)

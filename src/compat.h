@@ -95,8 +95,8 @@ static inline struct device *omnibus_pcm_stream_dev(struct snd_pcm *pcm, int dir
  * snd-opl3-lib, the OPL2/OPL3 FM library, is built on every distribution
  * kernel we support (PCI drivers select it); a slim kernel, like the
  * tests' debug kernel, may not have it.  Without it the SB16 has no FM
- * (sb16_fm_new() is left out by the compiler) and snd-omnibus-adlib is
- * not built (src/Kbuild).
+ * and snd-omnibus-adlib refuses to load; the compiler leaves out their
+ * calls into the library, so that both still build and link.
  */
 #define OMNIBUS_HAVE_OPL3	IS_ENABLED(CONFIG_SND_OPL3_LIB)
 
