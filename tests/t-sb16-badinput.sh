@@ -67,8 +67,9 @@ try() {
 
 # expect DIR NAME ERRNO-TEXT LINE [NOTE]: modprobe failed with ERRNO-TEXT,
 # the kernel said exactly LINE (a grep pattern), once, and nothing else but
-# the success line of a card that was set up and then given back (and the
-# note NOTE, a pattern, if given), and /proc is as before.
+# the success line of a card that was set up and then given back with its
+# line for the OPL3 QEMU's sb16 lacks (and the note NOTE, a pattern, if
+# given), and /proc is as before.
 expect()
 {
 	local dir=$1 n=$2 errtext=$3 line=$4 note=${5:-^\$^} others
@@ -78,6 +79,7 @@ expect()
 		return 0
 	fi
 	others=$(grep -v -e "$line" -e 'Sound Blaster 16 at 0x' -e "$note" \
+		-e 'no OPL3 FM answers at 0x2[2-8]0 (-19): the card works without FM$' \
 		"$dir/$n.dmesg" || true)
 	if grep -q "could not insert 'snd_omnibus_sb16': $errtext" "$dir/$n.modprobe" &&
 	   ! grep -qx 'rc=0' "$dir/$n.modprobe" &&
