@@ -288,8 +288,13 @@ static int sb16_fm_new(struct sb16 *chip, int slot)
 			      integrated, &opl3);
 	if (err < 0) {
 		/* the library has freed what it made */
-		dev_warn(dev, "no OPL3 FM answers at 0x%lx (%d): the card works without FM\n",
-			 fm, err);
+		if (err == -ENODEV)
+			dev_warn(dev, "no OPL3 FM answers at 0x%lx (%d): the card works without FM\n",
+				 fm, err);
+		else
+			dev_warn(dev, "the OPL3 FM at 0x%lx could not be set up (%d%s): the card works without FM\n",
+				 fm, err, err == -EBUSY ?
+				 ", its ports are in use: see /proc/ioports" : "");
 		return 0;
 	}
 	/* on failure the library frees the OPL3 with its hwdep device */
