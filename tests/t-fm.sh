@@ -28,6 +28,8 @@
 #    (440 Hz, within 1 %; the OPL's frequency steps give 437.7 Hz);
 #  - fm_port=0x388 puts the SB16's FM there, the library holding the
 #    ports as "OPL2/3 (left)" and "(right)"; fm_port=-1: no FM, no line;
+#    fm_port=0x388 while snd-omnibus-adlib holds it: the SB16 loads
+#    without FM, the library's line and ours (-EBUSY);
 #  - without -device adlib: snd-omnibus-sb16 loads without FM with
 #    exactly one line; snd-omnibus-adlib port=0x388 fails with one line
 #    and -ENODEV (No such device), without port= with one line, with a
@@ -191,6 +193,11 @@ cat /proc/asound/hwdep >/out/adlib-hwdep.txt
 cat /proc/asound/cards >/out/adlib-cards.txt
 snap >/out/adlib-ioports.txt
 note adlib
+# the SB16's FM asked for where the AdLib card is: a card without FM
+modprobe snd-omnibus-sb16 port=0x220 fm_port=0x388 || exit 1
+dmesg -c >/out/fmbusy.dmesg
+cat /proc/asound/hwdep >/out/fmbusy-hwdep.txt
+rmmod snd-omnibus-sb16 || exit 1
 rmmod snd-omnibus-adlib snd-omnibus-core || exit 1
 rmmod snd-opl3-synth && rmmod snd-opl3-lib && echo ok >/out/opl3-unloaded.txt
 snap >/out/ioports-after.txt
@@ -360,6 +367,15 @@ if finished omnibus fm-omnibus-vm; then
 		pass fm-adlib-hwdep-and-synth
 	else
 		fail fm-adlib-hwdep-and-synth "$(cat "$V/adlib-hwdep.txt" "$V/adlib.dev" "$V/adlib-cards.txt" "$V/adlib-ioports.txt" "$V/adlib-load.dmesg")"
+	fi
+	if [ "$(grep -c . "$V/fmbusy.dmesg")" = 3 ] &&
+	   grep -q "opl3: can't grab left port 0x388" "$V/fmbusy.dmesg" &&
+	   grep -q 'snd_omnibus_isa.0: the OPL3 FM at 0x388 could not be set up (-16, its ports are in use: see /proc/ioports): the card works without FM$' "$V/fmbusy.dmesg" &&
+	   grep -q 'snd_omnibus_isa.0: Sound Blaster 16 at 0x220, ' "$V/fmbusy.dmesg" &&
+	   [ "$(grep -c OPL "$V/fmbusy-hwdep.txt")" = 1 ]; then
+		pass fm-sb16-fm-port-busy
+	else
+		fail fm-sb16-fm-port-busy "$(cat "$V/fmbusy.dmesg" "$V/fmbusy-hwdep.txt")"
 	fi
 	if diff -u "$V/ioports-before.txt" "$V/ioports-after.txt" >"$OUT/ioports.diff" &&
 	   [ ! -s "$V/modules-after.txt" ] && grep -qx ok "$V/opl3-unloaded.txt"; then
