@@ -123,6 +123,7 @@ struct sb16 {
 
 	struct omnibus_ct1745 mixer;
 	struct omnibus_pcm_desc desc;	/* prealloc sizes follow the channels */
+	long fm_port;			/* the OPL3's base, 0: no FM */
 	/* the MPU-401, when mpu_port= found one; rmidi under lock */
 	struct snd_rawmidi *rmidi;
 	unsigned long mpu_port;
