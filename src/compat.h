@@ -99,6 +99,8 @@ static inline struct device *omnibus_pcm_stream_dev(struct snd_pcm *pcm, int dir
  * calls into the library, so that both still build and link.
  */
 #define OMNIBUS_HAVE_OPL3	IS_ENABLED(CONFIG_SND_OPL3_LIB)
+/* The same for snd-mpu401-uart: without it the SB16 has no MIDI port. */
+#define OMNIBUS_HAVE_MPU401	IS_ENABLED(CONFIG_SND_MPU401_UART)
 
 /* SNDRV_DMA_TYPE_DEV_UC was renamed SNDRV_DMA_TYPE_DEV_WC in 5.13. */
 #ifndef SNDRV_DMA_TYPE_DEV_WC

@@ -83,6 +83,10 @@ int sb16_mpu_new(struct sb16 *chip, unsigned long mpu_port)
 	u8 status = 0, old_sel;
 	int err;
 
+	if (!OMNIBUS_HAVE_MPU401) {
+		dev_warn(dev, "this kernel has no snd-mpu401-uart (CONFIG_SND_MPU401_UART): card without MIDI\n");
+		return -ENODEV;
+	}
 	if (!devm_request_region(dev, mpu_port, MPU_IO_SIZE,
 				 "snd-omnibus SB16 MPU-401")) {
 		dev_warn(dev, "MPU-401 ports 0x%lx-0x%lx are in use (see /proc/ioports): card without MIDI\n",
@@ -128,7 +132,7 @@ void sb16_mpu_detach(struct sb16 *chip)
 /* From the card's handler, chip->lock held: an MPU interrupt. */
 void sb16_mpu_interrupt(struct sb16 *chip, int irq)
 {
-	if (chip->rmidi)
+	if (OMNIBUS_HAVE_MPU401 && chip->rmidi)
 		snd_mpu401_uart_interrupt(irq, chip->rmidi->private_data);
 }
 

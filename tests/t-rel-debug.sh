@@ -21,7 +21,7 @@ set -eu
 OUT=${TEST_OUT:-$REPO/tests/out/rel-debug}
 mkdir -p "$OUT"
 # (the longest first, for the two at a time below)
-TESTS_LIST=${REL_DEBUG_TESTS:-t-es1370 t-sb16 t-ich t-wss t-sb16-badinput t-virtual t-reload}
+TESTS_LIST=${REL_DEBUG_TESTS:-t-es1370 t-sb16 t-ich t-wss t-fm t-sb16-badinput t-virtual t-reload}
 
 t0=$(date +%s)
 vm__debug_build

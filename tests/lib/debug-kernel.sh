@@ -46,6 +46,7 @@ ZONE_DMA ISA_DMA_API
 SOUND=m SND=m SND_PCM=m SND_TIMER=m SND_AC97_CODEC=m SND_DMA_SGBUF
 SND_PCI SND_ENS1370=m SND_INTEL8X0=m SND_DRIVERS SND_DUMMY=m SND_ALOOP=m
 SND_DYNAMIC_MINORS SND_MAX_CARDS=32
+SND_SEQUENCER=m SND_OPL3_LIB=m SND_OPL3_LIB_SEQ=m SND_MPU401_UART=m SND_HWDEP=m
 "
 
 # The options the recipe must have turned off (=n): KMEMLEAK_DEFAULT_OFF
@@ -68,7 +69,7 @@ vm__debug_recipe()
 		MACINTOSH_DRIVERS CPU_FREQ KVM VIRTUALIZATION NETWORK_FILESYSTEMS \
 		EXT4_FS ISO9660_FS VFAT_FS MSDOS_FS QUOTA AUTOFS_FS FUSE_FS \
 		SND_HDA_INTEL SND_HDA_CODEC_REALTEK SND_HDA_CODEC_HDMI SND_USB \
-		SND_SEQUENCER SND_HRTIMER EFI EFI_STUB DEBUG_INFO \
+		SND_HRTIMER EFI EFI_STUB DEBUG_INFO \
 		DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT DEBUG_INFO_DWARF4 \
 		DEBUG_INFO_DWARF5 DEBUG_INFO_BTF KPROBES PROFILING \
 		PERF_EVENTS_INTEL_UNCORE PERF_EVENTS_AMD_POWER MICROCODE \
@@ -131,6 +132,12 @@ vm__debug_recipe()
 	# 32 cards as Debian has them: index=, id= and enable= take 32 values
 	$c --enable SND_DYNAMIC_MINORS --set-val SND_MAX_CARDS 32
 	$c --disable SND_ISA
+	# The libraries the ISA chips call, as Debian has them (its PCI
+	# drivers select them; snd-als4000 selects snd-opl3-lib,
+	# snd-mpu401-uart and snd-sb-common): the OPL3 and MPU-401 code of
+	# snd-omnibus-sb16 and snd-omnibus-adlib then runs under the checks too,
+	# and snd-opl3-synth binds to the sequencer as on a distribution kernel.
+	$c --module SND_SEQUENCER --module SND_ALS4000
 
 	# The debug facilities.
 	$c --enable DEBUG_KERNEL --enable DEBUG_FS --enable DEBUG_FS_ALLOW_ALL
