@@ -660,6 +660,14 @@ if [ -n "$WSS" ]; then
 	w=$(card_of "CS4231A")
 	aplay -q -D "hw:$w,0" /data/noise44.wav 2>/out/aplay-wss.err
 fi
+# 3d. FM: the OPL3 of the SB16 at its base, and an AdLib card at 0x388
+# (the adlib device of QEMU answers at both)
+if [ -n "$SB16" ]; then
+	cat /proc/asound/hwdep >/out/hwdep-sb16.txt
+	modprobe snd-omnibus-adlib port=0x388 2>/out/adlib.err
+	cat /proc/asound/cards >/out/cards-adlib.txt
+	cat /proc/asound/hwdep >/out/hwdep-adlib.txt
+fi
 # 4. the switch left on, the module gone (apt remove keeps conffiles): the
 # missing softdep module is skipped and the in-tree drivers load as before
 unload_ours
@@ -941,7 +949,9 @@ mx__vm()
 		--qemu-args "-device AC97,audiodev=ich"
 		--qemu-args "-audiodev wav,id=ich,path=$out/vm/ich.wav,out.frequency=48000")
 	[ -z "$sb16" ] || qa+=(--qemu-args "-device sb16,audiodev=sb"
-		--qemu-args "-audiodev wav,id=sb,path=$out/vm/sb16.wav")
+		--qemu-args "-audiodev wav,id=sb,path=$out/vm/sb16.wav"
+		--qemu-args "-device adlib,audiodev=fm"
+		--qemu-args "-audiodev none,id=fm")
 	[ -z "$wss" ] || qa+=(--qemu-args "-device cs4231a,irq=7,audiodev=wss"
 		--qemu-args "-audiodev wav,id=wss,path=$out/vm/wss.wav")
 	[ "$MX_ARCH" = amd64 ] || qa+=(--arch i386)
@@ -1196,6 +1206,14 @@ mx__vm_checks()
 	if [ -n "$sb16" ]; then
 		check "matrix-$n-sb16-bitexact" python3 "$wav" contains \
 			"$out/noise44.wav" "$vo/sb16.wav" --prefix-seconds 2
+		# the OPL3 devices snd-opl3-lib makes for our two FM cards
+		if grep -q '^[0-9]*-00: OPL3 FM$' "$vo/hwdep-sb16.txt" 2>/dev/null &&
+		   [ "$(grep -c ': OPL3 FM$' "$vo/hwdep-adlib.txt" 2>/dev/null)" = 2 ] &&
+		   grep -q 'AdLib FM (OPL3) at 0x388$' "$vo/cards-adlib.txt"; then
+			pass "matrix-$n-fm-sb16-and-adlib"
+		else
+			fail "matrix-$n-fm-sb16-and-adlib" "$(cat "$vo/hwdep-sb16.txt" "$vo/adlib.err" "$vo/cards-adlib.txt" "$vo/hwdep-adlib.txt" 2>&1 | tr '\n' '|')"
+		fi
 	fi
 	if [ -n "$wss" ]; then
 		check "matrix-$n-wss-bitexact" python3 "$wav" contains \
