@@ -42,7 +42,7 @@ VERSION := $(shell sed -n 's/^\#define OMNIBUS_VERSION "\([^"]*\)".*/\1/p' $(SRC
 NAME := snd-omnibus
 # the core library and one module per backend (src/Kbuild, dkms.conf)
 MODULES := snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 \
-	snd-omnibus-ich snd-omnibus-sb16 snd-omnibus-wss
+	snd-omnibus-ich snd-omnibus-sb16 snd-omnibus-wss snd-omnibus-adlib
 
 DESTDIR ?=
 MODDIR ?= /lib/modules/$(KVER)/updates

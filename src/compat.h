@@ -91,6 +91,15 @@ static inline struct device *omnibus_pcm_stream_dev(struct snd_pcm *pcm, int dir
 #define OMNIBUS_IMPORT_NS()	MODULE_IMPORT_NS(SND_OMNIBUS)
 #endif
 
+/*
+ * snd-opl3-lib, the OPL2/OPL3 FM library, is built on every distribution
+ * kernel we support (PCI drivers select it); a slim kernel, like the
+ * tests' debug kernel, may not have it.  Without it the SB16 has no FM
+ * and snd-omnibus-adlib refuses to load; the compiler leaves out their
+ * calls into the library, so that both still build and link.
+ */
+#define OMNIBUS_HAVE_OPL3	IS_ENABLED(CONFIG_SND_OPL3_LIB)
+
 /* SNDRV_DMA_TYPE_DEV_UC was renamed SNDRV_DMA_TYPE_DEV_WC in 5.13. */
 #ifndef SNDRV_DMA_TYPE_DEV_WC
 #define SNDRV_DMA_TYPE_DEV_WC SNDRV_DMA_TYPE_DEV_UC

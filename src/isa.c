@@ -24,15 +24,18 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
+#include <linux/jiffies.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <asm/dma.h>
 #include <sound/core.h>
 #include <sound/initval.h>
+#include <sound/pcm.h>
 #include "omnibus.h"
 #include "isa.h"
 
@@ -80,6 +83,54 @@ void omnibus_isa_free_dma(int dma)
 	free_dma(dma);
 }
 EXPORT_SYMBOL_OMNIBUS(omnibus_isa_free_dma);
+
+/* ---- streams on the 8237 ------------------------------------------------- */
+
+void omnibus_isa_dma_mask(int dma, bool mask)
+{
+	unsigned long flags;
+
+	flags = claim_dma_lock();
+	if (mask)
+		disable_dma(dma);
+	else
+		enable_dma(dma);
+	release_dma_lock(flags);
+}
+EXPORT_SYMBOL_OMNIBUS(omnibus_isa_dma_mask);
+
+int omnibus_isa_dma_reach(struct device *dev, int dma, dma_addr_t start,
+			  size_t bytes)
+{
+	size_t page = dma >= 4 ? SZ_128K : SZ_64K;
+	dma_addr_t last = start + bytes - 1;
+
+	if (last < SZ_16M && (start & ~(dma_addr_t)(page - 1)) ==
+			     (last & ~(dma_addr_t)(page - 1)))
+		return 0;
+	dev_err(dev, "%zu-byte buffer at %pad is out of the ISA DMA controller's reach (below 16 MiB, within %zu KiB): %d\n",
+		bytes, &start, page / 1024, -ENOMEM);
+	return -ENOMEM;
+}
+EXPORT_SYMBOL_OMNIBUS(omnibus_isa_dma_reach);
+
+void omnibus_isa_check_silent(struct snd_pcm_substream *ss,
+			      unsigned long started, unsigned int interrupts,
+			      int dma, int irq)
+{
+	struct snd_pcm_runtime *rt = ss->runtime;
+	unsigned int ms = jiffies_to_msecs(jiffies - started);
+	unsigned int limit = max_t(unsigned int, 100,
+				   rt->period_size * 2000 / rt->rate);
+
+	if (interrupts || ms < limit)
+		return;
+	dev_warn(ss->pcm->card->dev,
+		 "%s stopped after %u ms without an interrupt: no data moved (DMA channel %d, IRQ %d)\n",
+		 ss->stream == SNDRV_PCM_STREAM_PLAYBACK ? "playback" :
+		 "capture", ms, dma, irq);
+}
+EXPORT_SYMBOL_OMNIBUS(omnibus_isa_check_silent);
 
 /* ---- the platform driver -------------------------------------------------- */
 

@@ -131,4 +131,21 @@ void omnibus_isa_free_irq(int irq, void *data);
 int omnibus_isa_request_dma(struct device *dev, int dma, const char *what);
 void omnibus_isa_free_dma(int dma);
 
+/*
+ * For streams on the 8237.  omnibus_isa_dma_mask() masks (or unmasks) the
+ * channel.  omnibus_isa_dma_reach() is 0 for a buffer the controller can
+ * walk (below 16 MiB, within one 64 KiB page for channels 0-3, 128 KiB
+ * for 5-7), else one line and -ENOMEM.  omnibus_isa_check_silent(), for a
+ * stream that stops: if it ran two periods (100 ms at least) since
+ * @started without one interrupt, no data moved, and one line says so
+ * with the channel and IRQ to check.  (The ALSA core gives up on such a
+ * stream after about a buffer's time, 10 s on older kernels, with -EIO.)
+ */
+void omnibus_isa_dma_mask(int dma, bool mask);
+int omnibus_isa_dma_reach(struct device *dev, int dma, dma_addr_t start,
+			  size_t bytes);
+void omnibus_isa_check_silent(struct snd_pcm_substream *ss,
+			      unsigned long started, unsigned int interrupts,
+			      int dma, int irq);
+
 #endif /* OMNIBUS_ISA_H */

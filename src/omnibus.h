@@ -198,6 +198,12 @@ int omnibus_pcm_new(struct omnibus_card *oc, const struct omnibus_pcm_desc *desc
 		    void *chip, struct snd_pcm **rpcm);
 /* /proc/asound/cardN/buffers: what each substream's buffer is and holds */
 int omnibus_pcm_proc_init(struct omnibus_card *oc);
+/*
+ * For a hw_params rule of a chip with one sample clock: @rate, when not 0
+ * (the rate the other direction holds), is the only rate left.
+ */
+int omnibus_pcm_refine_rate(struct snd_pcm_hw_params *params,
+			    unsigned int rate);
 
 static inline void *omnibus_chip(struct snd_pcm_substream *ss)
 {

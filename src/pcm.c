@@ -27,6 +27,7 @@
 #include <linux/vmalloc.h>
 #include <sound/info.h>
 #include <sound/memalloc.h>
+#include <sound/pcm_params.h>
 #include "omnibus.h"
 
 static const struct omnibus_stream_ops *stream_ops(struct snd_pcm_substream *ss)
@@ -351,3 +352,20 @@ int omnibus_pcm_proc_init(struct omnibus_card *oc)
 	return 0;
 }
 EXPORT_SYMBOL_OMNIBUS(omnibus_pcm_proc_init);
+
+int omnibus_pcm_refine_rate(struct snd_pcm_hw_params *params,
+			    unsigned int rate)
+{
+	struct snd_interval t;
+
+	if (!rate)
+		return 0;
+	snd_interval_any(&t);
+	t.min = rate;
+	t.max = rate;
+	t.integer = 1;
+	return snd_interval_refine(hw_param_interval(params,
+						     SNDRV_PCM_HW_PARAM_RATE),
+				   &t);
+}
+EXPORT_SYMBOL_OMNIBUS(omnibus_pcm_refine_rate);

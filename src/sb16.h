@@ -26,6 +26,7 @@
 #include "mixer.h"
 
 struct snd_info_buffer;
+struct snd_rawmidi;
 
 /* ---- the card's I/O ports, as offsets from its base -------------------- */
 
@@ -49,6 +50,9 @@ struct snd_info_buffer;
 #define   CT1745_ST_DMA8	0x01
 #define   CT1745_ST_DMA16	0x02
 #define   CT1745_ST_MPU		0x04
+#define CT1745_R_MPU		0x84	/* MPU-401 select (on most SB16s) */
+#define   CT1745_MPU_OFF	0x02
+#define   CT1745_MPU_300	0x04	/* else 0x330 */
 
 struct omnibus_ct1745 {
 	struct omnibus_mixer mixer;	/* its cache is regs[] */
@@ -119,6 +123,11 @@ struct sb16 {
 
 	struct omnibus_ct1745 mixer;
 	struct omnibus_pcm_desc desc;	/* prealloc sizes follow the channels */
+	long fm_port;			/* the OPL3's base, 0: no FM */
+	/* the MPU-401, when mpu_port= found one; rmidi under lock */
+	struct snd_rawmidi *rmidi;
+	unsigned long mpu_port;
+	u8 mpu_sel;			/* what the driver wrote to 0x84 */
 };
 
 /* ---- sb16_pcm.c: streams and interrupt ---------------------------------- */
@@ -129,6 +138,18 @@ int sb16_pcm_new(struct sb16 *chip);
 irqreturn_t sb16_interrupt(int irq, void *dev_id);
 /* "8-bit" or "16-bit" */
 const char *sb16_chan_name(int ch);
+
+/* ---- sb16_mpu.c: the MPU-401 UART ------------------------------------ */
+
+/*
+ * Looks for an MPU-401 at @mpu_port and makes the card's MIDI device.
+ * Not fatal: a port in use or silent is one line (and the errno); the
+ * card goes on without MIDI, holding nothing of the port.
+ */
+int sb16_mpu_new(struct sb16 *chip, unsigned long mpu_port);
+void sb16_mpu_detach(struct sb16 *chip);
+void sb16_mpu_interrupt(struct sb16 *chip, int irq);
+void sb16_mpu_resume(struct sb16 *chip);
 
 /* ---- sb16_dsp.c: the DSP ------------------------------------------------- */
 

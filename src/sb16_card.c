@@ -12,6 +12,12 @@
  * not protect).  Card n uses slot n of index/id/enable, and irq[n],
  * dma8[n], dma16[n]; left unset, they are read from the card.  The
  * parameters have the names and meanings of the in-tree snd-sb16's.
+ *
+ * The card's OPL3 FM synthesizer is the kernel's snd-opl3-lib's: its
+ * hwdep device (SBI instruments) and the sequencer synth snd-opl3-synth
+ * binds to, as snd-sb16 offers them.  It sits at the card's base unless
+ * fm_port[n] says otherwise; a card whose OPL3 does not answer works
+ * without FM.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,6 +29,7 @@
 #include <sound/core.h>
 #include <sound/info.h>
 #include <sound/initval.h>
+#include <sound/opl3.h>
 #include <sound/pcm.h>
 #include "omnibus.h"
 #include "isa.h"
@@ -41,6 +48,8 @@ static long port[SNDRV_CARDS] = SNDRV_DEFAULT_PORT;
 static int irq[SNDRV_CARDS] = SNDRV_DEFAULT_IRQ;
 static int dma8[SNDRV_CARDS] = SNDRV_DEFAULT_DMA;
 static int dma16[SNDRV_CARDS] = SNDRV_DEFAULT_DMA;
+static long fm_port[SNDRV_CARDS] = SNDRV_DEFAULT_PORT;
+static long mpu_port[SNDRV_CARDS] = SNDRV_DEFAULT_PORT;
 static bool isa_autodetect;
 
 module_param_array(index, int, NULL, 0444);
@@ -57,6 +66,10 @@ module_param_hw_array(dma8, int, dma, NULL, 0444);
 MODULE_PARM_DESC(dma8, "8-bit DMA channel of each ISA Sound Blaster 16 (0, 1, 3; unset: the card's).");
 module_param_hw_array(dma16, int, dma, NULL, 0444);
 MODULE_PARM_DESC(dma16, "16-bit DMA channel of each ISA Sound Blaster 16 (5, 6, 7, or -1 for none; unset: the card's).");
+module_param_hw_array(fm_port, long, ioport, NULL, 0444);
+MODULE_PARM_DESC(fm_port, "Port of each Sound Blaster 16's OPL3 FM synthesizer (unset: the card's port, where every Sound Blaster 16 has it; 0 or -1: no FM).");
+module_param_hw_array(mpu_port, long, ioport, NULL, 0444);
+MODULE_PARM_DESC(mpu_port, "MPU-401 port of each ISA Sound Blaster 16 (0x330, 0x300; unset: no MIDI).");
 module_param(isa_autodetect, bool, 0444);
 MODULE_PARM_DESC(isa_autodetect, "Look for Sound Blaster 16 cards at 0x220, 0x240, 0x260 and 0x280 by writing the DSP reset to base+0x6 of each range no driver has claimed (no ISA probing without it or port=).");
 
@@ -127,6 +140,15 @@ static void sb16_proc_read(struct snd_info_entry *entry,
 	snd_iprintf(buf, "DMA channels %s\n",
 		    chip->dma_from_card ? "read from the card" : "from dma8=/dma16=");
 	snd_iprintf(buf, "interrupts: %lu\n", interrupts);
+	if (chip->fm_port)
+		snd_iprintf(buf, "OPL3 FM at 0x%lx\n", chip->fm_port);
+	else
+		snd_iprintf(buf, "no OPL3 FM\n");
+	if (chip->mpu_port)
+		snd_iprintf(buf, "MPU-401 UART at 0x%lx: MIDI device 0\n",
+			    chip->mpu_port);
+	else
+		snd_iprintf(buf, "MPU-401 UART: none\n");
 	omnibus_ct1745_proc(&chip->mixer, buf);
 }
 
@@ -241,6 +263,59 @@ static int sb16_configure(struct sb16 *chip, const struct omnibus_isa_cfg *cfg)
 	return 0;
 }
 
+/* ---- FM ---------------------------------------------------------------------- */
+
+/*
+ * The OPL3 of card @slot, through snd-opl3-lib: the hwdep device 0 and
+ * the sequencer device 1 (snd-opl3-synth), as snd-sb16 makes them.  At
+ * the card's base it shares the I/O region the ISA layer holds for the
+ * card ("integrated"); elsewhere the library requests its ports itself.
+ * An OPL3 that does not answer is one line and a card without FM.
+ */
+static int sb16_fm_new(struct sb16 *chip, int slot)
+{
+	struct device *dev = &chip->pdev->dev;
+	long fm = fm_port[slot];
+	struct snd_opl3 *opl3;
+	bool integrated;
+	int err;
+
+	if (!OMNIBUS_HAVE_OPL3)
+		return 0;	/* the kernel has no snd-opl3-lib */
+	if (fm == SNDRV_AUTO_PORT)
+		fm = chip->port;
+	if (fm <= 0)
+		return 0;	/* fm_port=0 or -1: no FM asked for */
+	integrated = fm == chip->port;
+	if (!integrated && fm < chip->port + SB_IO_SIZE && fm + 4 > chip->port) {
+		dev_err(dev, "fm_port=0x%lx is inside the card's ports 0x%lx-0x%lx but not its base: %d\n",
+			fm, chip->port, chip->port + SB_IO_SIZE - 1, -EINVAL);
+		return -EINVAL;
+	}
+	err = snd_opl3_create(chip->oc.card, fm, fm + 2, OPL3_HW_OPL3,
+			      integrated, &opl3);
+	if (err < 0) {
+		/* the library has freed what it made */
+		if (err == -ENODEV)
+			dev_warn(dev, "no OPL3 FM answers at 0x%lx (%d): the card works without FM\n",
+				 fm, err);
+		else
+			dev_warn(dev, "the OPL3 FM at 0x%lx could not be set up (%d%s): the card works without FM\n",
+				 fm, err, err == -EBUSY ?
+				 ", its ports are in use: see /proc/ioports" : "");
+		return 0;
+	}
+	/* on failure the library frees the OPL3 with its hwdep device */
+	err = snd_opl3_hwdep_new(opl3, 0, 1, NULL);
+	if (err < 0) {
+		dev_err(dev, "cannot create the OPL3 FM device at 0x%lx: %d\n",
+			fm, err);
+		return err;
+	}
+	chip->fm_port = fm;
+	return 0;
+}
+
 /* ---- probe, free, power ----------------------------------------------------- */
 
 /* omnibus_card.free: undoes the probe, whatever part of it was done */
@@ -275,7 +350,16 @@ static int sb16_probe(struct platform_device *pdev,
 	struct snd_card *card;
 	struct sb16 *chip;
 	int version, err, ch;
+	long mpu;
 
+	mpu = mpu_port[cfg->slot];
+	if (mpu == SNDRV_AUTO_PORT || mpu <= 0) {
+		mpu = 0;
+	} else if (mpu != 0x300 && mpu != 0x330) {
+		dev_err(dev, "mpu_port=0x%lx is not an MPU-401 port of a Sound Blaster 16 (0x330, 0x300): %d\n",
+			mpu, -EINVAL);
+		return -EINVAL;
+	}
 	if (sb16_dsp_reset(cfg->port) < 0) {
 		dev_err(dev, "no Sound Blaster DSP answers at 0x%lx (reset handshake): %d\n",
 			cfg->port, -ENODEV);
@@ -358,6 +442,13 @@ static int sb16_probe(struct platform_device *pdev,
 			 "Sound Blaster 16 at 0x%lx, irq %d, dma %d",
 			 chip->port, chip->irq, chip->chan[SB_CH8].dma);
 
+	/* after the names: the library names its devices after the card */
+	err = sb16_fm_new(chip, cfg->slot);
+	if (err < 0)
+		goto fail;
+	if (mpu)
+		sb16_mpu_new(chip, mpu);	/* without MIDI if it fails */
+
 	err = omnibus_card_register(oc);
 	if (err < 0)
 		goto fail;
@@ -371,13 +462,17 @@ static int sb16_probe(struct platform_device *pdev,
 	return 0;
 
 fail:
+	sb16_mpu_detach(chip);
 	omnibus_card_free(oc);
 	return err;
 }
 
 static void sb16_remove(struct platform_device *pdev)
 {
-	omnibus_card_free(platform_get_drvdata(pdev));
+	struct omnibus_card *oc = platform_get_drvdata(pdev);
+
+	sb16_mpu_detach(sb16_of(oc));
+	omnibus_card_free(oc);
 }
 
 #ifdef CONFIG_PM_SLEEP
@@ -410,6 +505,7 @@ static int sb16_resume(struct device *dev)
 	/* power off lost the IRQ and DMA setup and the levels */
 	omnibus_ct1745_write(&chip->mixer, CT1745_R_IRQ, chip->irq_sel);
 	omnibus_ct1745_write(&chip->mixer, CT1745_R_DMA, chip->dma_sel);
+	sb16_mpu_resume(chip);
 	omnibus_ct1745_restore(&chip->mixer);
 	snd_power_change_state(oc->card, SNDRV_CTL_POWER_D0);
 	return 0;

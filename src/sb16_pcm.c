@@ -50,6 +50,7 @@
 #include <sound/pcm.h>
 #include <sound/pcm_params.h>
 #include "omnibus.h"
+#include "isa.h"
 #include "sb16.h"
 
 /* ---- DSP commands --------------------------------------------------------- */
@@ -76,18 +77,6 @@ static struct sb16_stream *sb16_stream_of(struct snd_pcm_substream *ss)
 	struct sb16 *chip = omnibus_chip(ss);
 
 	return &chip->st[ss->stream];
-}
-
-static void sb_mask_dma(int dma, bool mask)
-{
-	unsigned long flags;
-
-	flags = claim_dma_lock();
-	if (mask)
-		disable_dma(dma);
-	else
-		enable_dma(dma);
-	release_dma_lock(flags);
 }
 
 /* ---- PCM ------------------------------------------------------------------ */
@@ -161,22 +150,13 @@ static int sb16_rule_rate(struct snd_pcm_hw_params *params,
 {
 	struct sb16_stream *st = rule->private;
 	struct sb16 *chip = st->chip;
-	struct snd_interval t;
 	unsigned long flags;
 	unsigned int rate;
 
 	spin_lock_irqsave(&chip->lock, flags);
 	rate = chip->st[!st->dir].rate;
 	spin_unlock_irqrestore(&chip->lock, flags);
-	if (!rate)
-		return 0;
-	snd_interval_any(&t);
-	t.min = rate;
-	t.max = rate;
-	t.integer = 1;
-	return snd_interval_refine(hw_param_interval(params,
-						     SNDRV_PCM_HW_PARAM_RATE),
-				   &t);
+	return omnibus_pcm_refine_rate(params, rate);
 }
 
 /* 8-bit formats go through the 8-bit channel: 64 KiB at most. */
@@ -283,23 +263,16 @@ static int sb16_hw_params(struct snd_pcm_substream *ss,
 	struct snd_pcm_runtime *rt = ss->runtime;
 	unsigned int rate = params_rate(params);
 	size_t bytes = params_buffer_bytes(params);
-	dma_addr_t start = rt->dma_addr, last = start + bytes - 1;
-	int ch, old = -1, busy = 0;
+	int ch, old = -1, busy = 0, err;
 	unsigned int other_rate;
-	size_t page;
 
 	ch = snd_pcm_format_width(params_format(params)) == 16 ? SB_CH16 : SB_CH8;
 	if (chip->chan[ch].dma < 0)
 		return -EINVAL;
-
-	/* what the 8237 can reach: below 16 MiB, within one page */
-	page = ch == SB_CH16 ? SB_BUF16_MAX : SB_BUF8_MAX;
-	if (last >= SZ_16M || (start & ~(dma_addr_t)(page - 1)) !=
-			      (last & ~(dma_addr_t)(page - 1))) {
-		dev_err(dev, "%zu-byte buffer at %pad is out of the ISA DMA controller's reach (below 16 MiB, within %zu KiB): %d\n",
-			bytes, &start, page / 1024, -ENOMEM);
-		return -ENOMEM;
-	}
+	err = omnibus_isa_dma_reach(dev, chip->chan[ch].dma, rt->dma_addr,
+				    bytes);
+	if (err < 0)
+		return err;
 
 	spin_lock_irq(&chip->lock);
 	other_rate = chip->st[!st->dir].rate;
@@ -407,27 +380,6 @@ static int sb16_prepare(struct snd_pcm_substream *ss)
 	return 0;
 }
 
-/*
- * A stream that ran for two periods (100 ms at least) without one
- * interrupt moved no data: say so when it stops, with what to check.
- * (The ALSA core gives up on it after about a buffer's time, or 10 s on
- * older kernels, and returns -EIO to the application.)
- */
-static void sb_check_silent(struct sb16_stream *st)
-{
-	struct snd_pcm_runtime *rt = st->ss->runtime;
-	unsigned int ms = jiffies_to_msecs(jiffies - st->started);
-	unsigned int limit = max_t(unsigned int, 100,
-				   rt->period_size * 2000 / rt->rate);
-
-	if (st->interrupts || ms < limit)
-		return;
-	dev_warn(st->chip->oc.card->dev,
-		 "%s stopped after %u ms without an interrupt from the card: no data moved (%s DMA channel %d)\n",
-		 st->dir ? "capture" : "playback", ms, sb16_chan_name(st->ch),
-		 st->chip->chan[st->ch].dma);
-}
-
 static int sb16_trigger(struct snd_pcm_substream *ss, int cmd)
 {
 	struct sb16_stream *st = sb16_stream_of(ss);
@@ -442,7 +394,7 @@ static int sb16_trigger(struct snd_pcm_substream *ss, int cmd)
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
-		sb_mask_dma(chip->chan[ch].dma, false);
+		omnibus_isa_dma_mask(chip->chan[ch].dma, false);
 		/* START always follows a prepare, PAUSE_RELEASE never */
 		if (cmd == SNDRV_PCM_TRIGGER_START)
 			err = sb16_dsp_cmds(chip, st->start_cmd, sizeof(st->start_cmd));
@@ -455,9 +407,11 @@ static int sb16_trigger(struct snd_pcm_substream *ss, int cmd)
 	case SNDRV_PCM_TRIGGER_SUSPEND:
 	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
 		err = sb16_dsp_cmd(chip, ch == SB_CH16 ? SB_CMD_HALT16 : SB_CMD_HALT8);
-		sb_mask_dma(chip->chan[ch].dma, true);
+		omnibus_isa_dma_mask(chip->chan[ch].dma, true);
 		if (st->running && cmd != SNDRV_PCM_TRIGGER_PAUSE_PUSH)
-			sb_check_silent(st);
+			omnibus_isa_check_silent(ss, st->started,
+						 st->interrupts,
+						 chip->chan[ch].dma, chip->irq);
 		st->running = false;
 		/* some DSP 4.xx halt both directions: keep the other going */
 		if (other->running && other->ch >= 0)
@@ -514,11 +468,13 @@ irqreturn_t sb16_interrupt(int irq, void *dev_id)
 	u8 status;
 
 	status = omnibus_ct1745_read(&chip->mixer, CT1745_R_STATUS);
-	if (!(status & (CT1745_ST_DMA8 | CT1745_ST_DMA16)))
+	if (!(status & (CT1745_ST_DMA8 | CT1745_ST_DMA16 | CT1745_ST_MPU)))
 		return IRQ_NONE;
 
 	spin_lock(&chip->lock);
 	chip->interrupts++;
+	if (status & CT1745_ST_MPU)
+		sb16_mpu_interrupt(chip, irq);
 	for (ch = 0; ch < SB_NUM_CHANS; ch++) {
 		if (!(status & status_bit[ch]))
 			continue;

@@ -39,6 +39,7 @@
 #include <sound/core.h>
 #include <sound/pcm.h>
 #include <sound/pcm_params.h>
+#include "isa.h"
 #include "wss.h"
 
 #define WSS_BUF_MAX		SZ_64K	/* the 8237's page for channels 0-3 */
@@ -134,22 +135,13 @@ static int wss_rule_rate(struct snd_pcm_hw_params *params,
 {
 	struct wss_stream *st = rule->private;
 	struct wss *chip = st->chip;
-	struct snd_interval t;
 	unsigned long flags;
 	unsigned int rate;
 
 	spin_lock_irqsave(&chip->lock, flags);
 	rate = chip->st[!st->dir].rate;
 	spin_unlock_irqrestore(&chip->lock, flags);
-	if (!rate)
-		return 0;
-	snd_interval_any(&t);
-	t.min = rate;
-	t.max = rate;
-	t.integer = 1;
-	return snd_interval_refine(hw_param_interval(params,
-						     SNDRV_PCM_HW_PARAM_RATE),
-				   &t);
+	return omnibus_pcm_refine_rate(params, rate);
 }
 
 static int wss_rule_format(struct snd_pcm_hw_params *params,
@@ -250,17 +242,13 @@ static int wss_hw_params(struct snd_pcm_substream *ss,
 	unsigned int rate = params_rate(params);
 	snd_pcm_format_t format = params_format(params);
 	size_t bytes = params_buffer_bytes(params);
-	dma_addr_t start = rt->dma_addr, last = start + bytes - 1;
 	int dma = wss_dma_of(chip, st->dir), busy = 0;
 	unsigned int other_rate = 0;
+	int err;
 
-	/* what the 8237 can reach: below 16 MiB, within one 64 KiB page */
-	if (last >= SZ_16M || (start & ~(dma_addr_t)(WSS_BUF_MAX - 1)) !=
-			      (last & ~(dma_addr_t)(WSS_BUF_MAX - 1))) {
-		dev_err(dev, "%zu-byte buffer at %pad is out of the ISA DMA controller's reach (below 16 MiB, within 64 KiB): %d\n",
-			bytes, &start, -ENOMEM);
-		return -ENOMEM;
-	}
+	err = omnibus_isa_dma_reach(dev, dma, rt->dma_addr, bytes);
+	if (err < 0)
+		return err;
 
 	spin_lock_irq(&chip->lock);
 	if (other->dma == dma)
@@ -385,37 +373,6 @@ static int wss_prepare(struct snd_pcm_substream *ss)
 	return 0;
 }
 
-static void wss_mask_dma(int dma, bool mask)
-{
-	unsigned long flags;
-
-	flags = claim_dma_lock();
-	if (mask)
-		disable_dma(dma);
-	else
-		enable_dma(dma);
-	release_dma_lock(flags);
-}
-
-/*
- * A stream that ran for two periods (100 ms at least) without one
- * interrupt moved no data: say so when it stops.  (The ALSA core returns
- * -EIO to the application after about a buffer's time or 10 s.)
- */
-static void wss_check_silent(struct wss_stream *st)
-{
-	struct snd_pcm_runtime *rt = st->ss->runtime;
-	unsigned int ms = jiffies_to_msecs(jiffies - st->started);
-	unsigned int limit = max_t(unsigned int, 100,
-				   rt->period_size * 2000 / rt->rate);
-
-	if (st->interrupts || ms < limit)
-		return;
-	dev_warn(st->chip->oc.card->dev,
-		 "%s stopped after %u ms without an interrupt from the codec: no data moved (DMA channel %d, IRQ %d)\n",
-		 wss_dir(st->dir), ms, st->dma, st->chip->irq);
-}
-
 static int wss_trigger(struct snd_pcm_substream *ss, int cmd)
 {
 	struct wss_stream *st = wss_stream_of(ss);
@@ -442,15 +399,17 @@ static int wss_trigger(struct snd_pcm_substream *ss, int cmd)
 
 	spin_lock_irqsave(&chip->lock, flags);
 	if (start)
-		wss_mask_dma(st->dma, false);
+		omnibus_isa_dma_mask(st->dma, false);
 	spin_lock(&chip->reg_lock);
 	wss_out(chip, WSS_I_IFACE, start ? chip->image[WSS_I_IFACE] | enable :
 				   chip->image[WSS_I_IFACE] & ~enable);
 	spin_unlock(&chip->reg_lock);
 	if (!start) {
-		wss_mask_dma(st->dma, true);
+		omnibus_isa_dma_mask(st->dma, true);
 		if (st->running && cmd != SNDRV_PCM_TRIGGER_PAUSE_PUSH)
-			wss_check_silent(st);
+			omnibus_isa_check_silent(ss, st->started,
+						 st->interrupts, st->dma,
+						 chip->irq);
 	} else {
 		st->started = jiffies;
 	}

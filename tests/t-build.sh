@@ -32,12 +32,14 @@ fi
 # every module: each parameter described, the ones it should have, its
 # own description.  The shape: every backend depends on snd-omnibus-core
 # and imports its namespace, and on no other module of ours;
-# snd-ac97-codec is a dependency of snd-omnibus-ich only; the core depends
+# snd-ac97-codec is a dependency of snd-omnibus-ich only, snd-opl3-lib
+# of snd-omnibus-sb16 and snd-omnibus-adlib only; the core depends
 # on no module of ours and has no parameters; no .c file is included by
 # another and no object is linked into two modules (src/Kbuild).
 bad=""
-for m in core:- virtual:virtual_cards es1370: ich: sb16:port,irq,dma8,dma16,isa_autodetect \
-	wss:port,irq,dma1,dma2,isa_autodetect; do
+for m in core:- virtual:virtual_cards es1370: ich: \
+	sb16:port,irq,dma8,dma16,fm_port,mpu_port,isa_autodetect \
+	wss:port,irq,dma1,dma2,isa_autodetect adlib:port; do
 	name=snd-omnibus-${m%%:*}
 	ko=$out/src/$name.ko
 	if [ ! -f "$ko" ]; then
@@ -75,6 +77,12 @@ for m in core:- virtual:virtual_cards es1370: ich: sb16:port,irq,dma8,dma16,isa_
 		bad="$bad $name does not depend on snd-ac97-codec;" ;;
 	*) ! printf '%s\n' "$deps" | grep -qx snd-ac97-codec ||
 		bad="$bad $name depends on snd-ac97-codec;" ;;
+	esac
+	case $name in
+	*-sb16 | *-adlib) printf '%s\n' "$deps" | grep -qx snd-opl3-lib ||
+		bad="$bad $name does not depend on snd-opl3-lib;" ;;
+	*) ! printf '%s\n' "$deps" | grep -qx snd-opl3-lib ||
+		bad="$bad $name depends on snd-opl3-lib;" ;;
 	esac
 done
 # the core's symbols are exported in the namespace and nowhere else

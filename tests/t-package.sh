@@ -40,7 +40,7 @@ OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-package.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 MODULE=${MODULE:-$REPO/src}
-MODS="snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16 snd-omnibus-wss"
+MODS="snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16 snd-omnibus-wss snd-omnibus-adlib"
 KVER=${KVER:-$(vm_kver)}
 
 vm_host_deps mmdebstrap dpkg-dev debhelper dh-dkms lintian rpm rpmlint
@@ -346,7 +346,7 @@ S=$OUT/stage
 rm -rf "$S"
 if make -C "$REPO" install DESTDIR="$S" KVER="$KVER" >"$OUT/install-destdir.log" 2>&1 &&
    [ "$(cd "$S/lib/modules/$KVER/updates" && ls | tr '\n' ' ')" = \
-	"snd-omnibus-core.ko snd-omnibus-es1370.ko snd-omnibus-ich.ko snd-omnibus-sb16.ko snd-omnibus-virtual.ko snd-omnibus-wss.ko " ] &&
+	"snd-omnibus-adlib.ko snd-omnibus-core.ko snd-omnibus-es1370.ko snd-omnibus-ich.ko snd-omnibus-sb16.ko snd-omnibus-virtual.ko snd-omnibus-wss.ko " ] &&
    cmp -s "$REPO/modprobe/snd-omnibus.conf" "$S/etc/modprobe.d/snd-omnibus.conf" &&
    make -C "$REPO" uninstall DESTDIR="$S" KVER="$KVER" >>"$OUT/install-destdir.log" 2>&1 &&
    [ -z "$(find "$S" -type f)" ]; then

@@ -1,12 +1,13 @@
 #!/bin/bash
 #
 # t-rel-params.sh - wrong values for every module parameter of the five
-# snd-omnibus modules (modinfo -p: index, id and enable of each, virtual_cards
-# of snd-omnibus-virtual, port, irq, dma8, dma16 and isa_autodetect of
-# snd-omnibus-sb16, port, irq, dma1, dma2 and isa_autodetect of
-# snd-omnibus-wss), in one VM with two Sound Blaster 16 (0x220 IRQ 5 DMA 1/5
-# and 0x240 IRQ 10 DMA 3/7), a WSS codec (-device cs4231a at 0x534, IRQ 7,
-# DMA 0: the SB16s have 5, 1 and 3), an ES1370 and an Intel ICH AC'97:
+# snd-omnibus modules (modinfo -p: index, id and enable of each,
+# virtual_cards of snd-omnibus-virtual, port, irq, dma8, dma16, fm_port and
+# isa_autodetect of snd-omnibus-sb16, port, irq, dma1, dma2 and
+# isa_autodetect of snd-omnibus-wss), in one VM with two Sound Blaster 16
+# (0x220 IRQ 5 DMA 1/5 and 0x240 IRQ 10 DMA 3/7), a WSS codec (-device
+# cs4231a at 0x534, IRQ 7, DMA 0: the SB16s have 5, 1 and 3), an ES1370
+# and an Intel ICH AC'97:
 # out-of-range numbers, wrong types, 33 array elements, duplicate and
 # invalid ids and indexes, an index another driver holds, I/O ports, IRQs
 # and DMA channels that do not fit the card or that two cards share; for
@@ -75,7 +76,9 @@ many()	# many VALUE [N]: N (33) comma-separated copies
 #           driver's: the kernel's parameter parser follows "can only take
 #           32 arguments" with "`VALUE' invalid for parameter"; a card
 #           set up before the one that fails said what it found before it
-#           was given back ("Sound Blaster 16 at 0x220, ..."); an
+#           was given back ("Sound Blaster 16 at 0x220, ...", and, QEMU's
+#           sb16 having no OPL3, "no OPL3 FM answers at 0x220"; the ERE
+#           may hold a "|", the last field taking the rest of the line); an
 #           isa_autodetect run notes a codec port it leaves alone because
 #           another driver holds it (not an error of the load)
 TABLE="
@@ -119,17 +122,21 @@ irq-many||sb16|irq=$(many 5)|refused Invalid argument|] irq: can only take 32 ar
 irq-3||sb16|port=0x220 irq=3|refused Invalid argument|%Oirq=3 \\(card 0\\) is not wired to a Sound Blaster 16
 irq-neg||sb16|port=0x220 irq=-5|refused Invalid argument|%Oirq=-5 \\(card 0\\) is not wired to a Sound Blaster 16
 irq-wrong||sb16|port=0x220 irq=7|refused No such device|IRQ 7
-irq-shared||sb16|port=0x220,0x240 irq=5,5|refused Device or resource busy|IRQ 5 is in use|1|Sound Blaster 16 at 0x220, 
+irq-shared||sb16|port=0x220,0x240 irq=5,5|refused Device or resource busy|IRQ 5 is in use|1|Sound Blaster 16 at 0x220, |no OPL3 FM answers at 0x220
 dma8-type||sb16|port=0x220 dma8=x|refused Invalid argument|%P\`x' invalid for parameter \`dma8'
 dma8-many||sb16|dma8=$(many 1)|refused Invalid argument|] dma8: can only take 32 arguments|1|invalid for parameter
 dma8-2||sb16|port=0x220 dma8=2|refused Invalid argument|%Odma8=2 \\(card 0\\) is not an 8-bit DMA channel
 dma8-16bit||sb16|port=0x220 dma8=5|refused Invalid argument|%Odma8=5 \\(card 0\\) is not an 8-bit DMA channel
-dma8-shared||sb16|port=0x220,0x240 dma8=1,1|refused Device or resource busy|DMA channel 1 is in use|1|Sound Blaster 16 at 0x220, 
+dma8-shared||sb16|port=0x220,0x240 dma8=1,1|refused Device or resource busy|DMA channel 1 is in use|1|Sound Blaster 16 at 0x220, |no OPL3 FM answers at 0x220
 dma16-type||sb16|port=0x220 dma16=1.5|refused Invalid argument|%P\`1.5' invalid for parameter \`dma16'
 dma16-many||sb16|dma16=$(many 5)|refused Invalid argument|] dma16: can only take 32 arguments|1|invalid for parameter
 dma16-4||sb16|port=0x220 dma16=4|refused Invalid argument|%Odma16=4 \\(card 0\\) is not a 16-bit DMA channel
 dma16-8bit||sb16|port=0x220 dma16=1|refused Invalid argument|%Odma16=1 \\(card 0\\) is not a 16-bit DMA channel
-dma16-shared||sb16|port=0x220,0x240 dma16=5,5|refused Device or resource busy|DMA channel 5 is in use|1|Sound Blaster 16 at 0x220, 
+dma16-shared||sb16|port=0x220,0x240 dma16=5,5|refused Device or resource busy|DMA channel 5 is in use|1|Sound Blaster 16 at 0x220, |no OPL3 FM answers at 0x220
+fm_port-type||sb16|port=0x220 fm_port=0xZZ|refused Invalid argument|%P\`0xZZ' invalid for parameter \`fm_port'
+fm_port-inside||sb16|port=0x220 fm_port=0x228|refused Invalid argument|fm_port=0x228 is inside the card's ports 0x220-0x22f but not its base
+mpu_port-type||sb16|port=0x220 mpu_port=0xZZ|refused Invalid argument|%P\`0xZZ' invalid for parameter \`mpu_port'
+mpu_port-310||sb16|port=0x220 mpu_port=0x310|refused Invalid argument|snd_omnibus_isa.0: mpu_port=0x310 is not an MPU-401 port of a Sound Blaster 16 \\(0x330, 0x300\\): -22$
 autodetect-type||sb16|isa_autodetect=2|refused Invalid argument|%P\`2' invalid for parameter \`isa_autodetect'
 autodetect-badirq||sb16|isa_autodetect=1 irq=3|refused Invalid argument|%Oirq=3 \\(card 0\\) is not wired to a Sound Blaster 16
 index-taken-wss|dummy|wss|port=0x534 irq=7 dma1=0 index=0|refused Device or resource busy|index=0 \\(card slot 0\\) is taken by card Dummy

@@ -16,7 +16,11 @@
 #   DMA channel taken (8-bit, 16-bit)             EBUSY
 #   DSP older than 4.00 (-device sb16,version=0x0302), with port= and
 #   with isa_autodetect=1                         ENODEV
+#   not an SB16 MPU-401 port (mpu_port=0x310)     EINVAL
 #
+# An MPU-401 port where nothing answers (mpu_port=0x330: QEMU has no
+# MPU-401) is one line and a card without MIDI: it loads, has no MIDI
+# device, and holds nothing of 0x330-0x331.
 # and where nothing is wrong nothing complains: isa_autodetect=1 skips a
 # range another driver holds, irq= without port= sets up nothing (one
 # note), two cards on their own resources both work, and after the wrong
@@ -58,7 +62,13 @@ try() {
 	dmesg -c | grep -v -e "loading out-of-tree module" \
 		-e "module verification failed" >/out/$n.dmesg
 	grep -c "^snd_omnibus_sb16 " /proc/modules >/out/$n.loaded
-	[ "$(cat /out/$n.loaded)" = 0 ] || { cat /proc/asound/cards >/out/$n.cards; rmmod snd-omnibus-sb16; }
+	if [ "$(cat /out/$n.loaded)" != 0 ]; then
+		cat /proc/asound/cards >/out/$n.cards
+		cat /proc/ioports >/out/$n.ioports
+		cat /proc/asound/card0/sb16 >/out/$n.sb16 2>&1
+		ls /dev/snd >/out/$n.devsnd
+		rmmod snd-omnibus-sb16
+	fi
 	snap >/tmp/after
 	diff /tmp/before /tmp/after >/out/$n.procdiff
 	echo "diff=$?" >>/out/$n.procdiff
@@ -67,8 +77,9 @@ try() {
 
 # expect DIR NAME ERRNO-TEXT LINE [NOTE]: modprobe failed with ERRNO-TEXT,
 # the kernel said exactly LINE (a grep pattern), once, and nothing else but
-# the success line of a card that was set up and then given back (and the
-# note NOTE, a pattern, if given), and /proc is as before.
+# the success line of a card that was set up and then given back with its
+# line for the OPL3 QEMU's sb16 lacks (and the note NOTE, a pattern, if
+# given), and /proc is as before.
 expect()
 {
 	local dir=$1 n=$2 errtext=$3 line=$4 note=${5:-^\$^} others
@@ -78,6 +89,7 @@ expect()
 		return 0
 	fi
 	others=$(grep -v -e "$line" -e 'Sound Blaster 16 at 0x' -e "$note" \
+		-e 'no OPL3 FM answers at 0x2[2-8]0 (-19): the card works without FM$' \
 		"$dir/$n.dmesg" || true)
 	if grep -q "could not insert 'snd_omnibus_sb16': $errtext" "$dir/$n.modprobe" &&
 	   ! grep -qx 'rc=0' "$dir/$n.modprobe" &&
@@ -111,6 +123,8 @@ try dma16-3 port=0x220 dma16=3
 try dma16-8 port=0x220 dma16=8
 try wrongirq port=0x220 irq=7
 try noport irq=5 dma8=1
+try mpu310 port=0x220 mpu_port=0x310
+try nompu port=0x220 mpu_port=0x330
 try good port=0x220
 modprobe snd-omnibus-sb16 port=0x220 && cat /proc/asound/card0/sb16 >/out/good.sb16
 rmmod snd-omnibus-sb16
@@ -140,6 +154,23 @@ expect "$A" dma16-8 'Invalid argument' \
 	'snd_omnibus_sb16: dma16=8 (card 0) is not a 16-bit DMA channel of a Sound Blaster 16 (5, 6, 7, or -1 for none): -22$'
 expect "$A" wrongirq 'No such device' \
 	"$ISA.0: no interrupt on IRQ 7 from the card at 0x220 in 100 ms (irq= not the card's?): -19$"
+expect "$A" mpu310 'Invalid argument' \
+	"$ISA.0: mpu_port=0x310 is not an MPU-401 port of a Sound Blaster 16 (0x330, 0x300): -22$"
+# mpu_port= where no MPU-401 answers (QEMU has none): one line, the card
+# loads and plays without MIDI, the MPU's ports are not held
+if grep -qx 'rc=0' "$A/nompu.modprobe" 2>/dev/null &&
+   [ "$(grep -c -v -e 'Sound Blaster 16 at 0x' -e 'no OPL3 FM answers at 0x220 (-19)' "$A/nompu.dmesg")" = 1 ] &&
+   grep -q "$ISA.0: no MPU-401 answers the reset at 0x330 (status port reads 0xff): card without MIDI$" "$A/nompu.dmesg" &&
+   grep -q '^ 0 \[.*\]: SB16 - Sound Blaster 16$' "$A/nompu.cards" &&
+   grep -qx 'MPU-401 UART: none' "$A/nompu.sb16" &&
+   grep -q '^pcmC0D0p$' "$A/nompu.devsnd" && ! grep -q '^midi' "$A/nompu.devsnd" &&
+   grep -q '0220-022f' "$A/nompu.ioports" && ! grep -q '033[01]' "$A/nompu.ioports" &&
+   grep -qx 'diff=0' "$A/nompu.procdiff"; then
+	pass sb16-bad-mpu-silent-card-without-midi
+	printf '    %s\n' "$(grep 'MPU-401' "$A/nompu.dmesg" | sed 's/^\[[^]]*\] //')"
+else
+	fail sb16-bad-mpu-silent-card-without-midi "$(cat "$A/nompu.modprobe" "$A/nompu.dmesg" "$A/nompu.cards" "$A/nompu.sb16" "$A/nompu.devsnd" "$A/nompu.ioports" 2>/dev/null | tr '\n' '|')"
+fi
 # irq= alone: a note, no card, the module loads
 if grep -qx 'rc=0' "$A/noport.modprobe" 2>/dev/null &&
    [ "$(cat "$A/noport.dmesg")" != "" ] &&
@@ -154,6 +185,7 @@ fi
 if grep -qx 'rc=0' "$A/good.modprobe" 2>/dev/null &&
    grep -q '^IRQ 5 (read from the card)' "$A/good.sb16" &&
    grep -q 'mixer 0x80: 0x02, 0x81: 0x22' "$A/good.sb16" &&
+   grep -qx 'MPU-401 UART: none' "$A/good.sb16" &&
    grep -qx 'diff=0' "$A/good.procdiff"; then
 	pass sb16-bad-then-good-load
 else

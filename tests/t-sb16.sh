@@ -309,7 +309,7 @@ if play_finished explicit sb16-explicit-vm 40; then
 	   grep -qx 'rc=1' "$V/cap-timeout.rc" &&
 	   awk -v s="$secs" 'BEGIN { exit !(s >= 0.1 && s <= 14) }' &&
 	   [ "$lines" = 1 ] &&
-	   grep -q 'snd_omnibus_isa snd_omnibus_isa.0: capture stopped after [0-9]* ms without an interrupt from the card: no data moved (8-bit DMA channel 1)$' "$V/dmesg-capture.txt" &&
+	   grep -q 'snd_omnibus_isa snd_omnibus_isa.0: capture stopped after [0-9]* ms without an interrupt: no data moved (DMA channel 1, IRQ 5)$' "$V/dmesg-capture.txt" &&
 	   grep -q '^8-bit DMA 1: free' "$V/sb16-cap-timeout.txt"; then
 		pass sb16-capture-timeout-clean
 		echo "    capture without interrupts ended after $secs s: $(grep 'read error' "$V/cap-timeout.err")"
@@ -603,8 +603,9 @@ EOF
 fi
 
 # --- kernel log ---------------------------------------------------------------
-# the driver logs one info line per card when all goes well
+# the driver logs one info line per card when all goes well, and one
+# for the OPL3 that QEMU's sb16 lacks (t-fm has the FM)
 play_dmesg_clean sb16-dmesg-clean 'snd_omnibus' \
-	'Sound Blaster 16 at 0x|capture stopped after [0-9]* ms without an interrupt|loading out-of-tree module|module verification failed'
+	'Sound Blaster 16 at 0x|capture stopped after [0-9]* ms without an interrupt|loading out-of-tree module|module verification failed|no OPL3 FM answers at 0x2[2-8]0 \(-19\): the card works without FM$'
 
 test_done

@@ -469,7 +469,7 @@ mx_times()
 # and the VM boots with all of them (the scenario loads the backends by
 # name; their dependencies come with modprobe).  A module added to
 # dkms.conf (e.g. a library module the backends depend on) goes here.
-MX_MODULES="snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16 snd-omnibus-wss"
+MX_MODULES="snd-omnibus-core snd-omnibus-virtual snd-omnibus-es1370 snd-omnibus-ich snd-omnibus-sb16 snd-omnibus-wss snd-omnibus-adlib"
 
 # mx__module_file ROOT KVER: the snd-omnibus modules DKMS installed for KVER
 # (plain or compressed), one per line; empty unless all of them are there.

@@ -47,7 +47,7 @@ VM_HOST_PKGS="qemu-system-x86 busybox-static alsa-utils python3 kmod cpio
 	linux-headers-amd64 gcc make"
 
 # Guest programs copied from the host, with the libraries they need.
-VM_GUEST_PROGS="aplay arecord amixer alsactl"
+VM_GUEST_PROGS="aplay arecord amixer alsactl aplaymidi"
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
 vm_die() { printf 'vm: error: %s\n' "$*" >&2; exit 1; }
