@@ -1,8 +1,10 @@
 #!/bin/bash
-# make demo: boot Debian's kernel under QEMU with an emulated ES1370, load
-# snd-omnibus with one virtual card, show what ALSA sees, play a tone on the
-# ES1370 (QEMU records it) and through the virtual card's loopback (the
-# guest records it), and leave both WAV files in tests/out/demo/.
+# make demo: boot Debian's kernel under QEMU with an emulated ES1370 and a
+# Windows Sound System codec (-device cs4231a at 0x534, IRQ 5, DMA 3), load
+# snd-omnibus with one virtual card, the ES1370 and the WSS codec, show what
+# ALSA sees, play a tone on the ES1370 and on the WSS codec (QEMU records
+# each) and through the virtual card's loopback (the guest records it), and
+# leave the WAV files in tests/out/demo/.
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 . "$REPO/tests/lib/vm.sh"
@@ -22,7 +24,11 @@ say() { printf '\n### %s\n' "$*"; }
 say "modprobe snd-omnibus-virtual virtual_cards=1; modprobe snd-omnibus-es1370"
 modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
 modprobe snd-omnibus-es1370 || exit 1
+say "modprobe snd-omnibus-wss port=0x534 irq=5 dma1=3   (an ISA codec: no probing without port=)"
+modprobe snd-omnibus-wss port=0x534 irq=5 dma1=3 || exit 1
+dmesg | grep 'snd_omnibus_wss' | sed 's/^\[[^]]*\] //'
 es=$(sed -n 's/^ *\([0-9]*\) \[.*ENS1370.*/\1/p' /proc/asound/cards)
+ws=$(sed -n 's/^ *\([0-9]*\) \[.*\]: CS4231A - .*/\1/p' /proc/asound/cards)
 vc=$(sed -n 's/^ *\([0-9]*\) \[.*Omnibus.*/\1/p' /proc/asound/cards)
 say "cat /proc/asound/cards"
 cat /proc/asound/cards
@@ -32,6 +38,12 @@ say "amixer -c $es (the ES1370's AK4531 mixer)"
 amixer -c "$es" | grep -E "^Simple|Playback|Capture" | head -n 40
 say "aplay -D hw:$es,0 tone.wav   (DAC2; QEMU writes what it hears)"
 aplay -D "hw:$es,0" /data/tone.wav
+say "amixer -c $ws (the WSS codec's mixer)"
+amixer -c "$ws" | grep -E "^Simple|Playback|Capture" | head -n 40
+say "head /proc/asound/card$ws/wss   (the codec, its resources, its registers)"
+head -n 8 "/proc/asound/card$ws/wss"
+say "aplay -D hw:$ws,0 tone.wav   (the WSS codec on ISA DMA 3; QEMU writes what it hears)"
+aplay -D "hw:$ws,0" /data/tone.wav
 say "arecord + aplay on hw:$vc,0   (the virtual card's loopback)"
 arecord -q -D "hw:$vc,0" -f S16_LE -c 2 -r 44100 -d 3 /out/virtual-loopback.wav &
 sleep 0.5
@@ -44,11 +56,14 @@ SCEN
 vm_run --kver "$KVER" --module "$REPO/src" \
 	--scenario "$out/scenario" --file "$out/tone.wav" --out "$out/vm" \
 	--timeout 120 --qemu-args "-device ES1370,audiodev=snd0" \
-	--qemu-args "-audiodev wav,id=snd0,path=$out/es1370.wav" |
+	--qemu-args "-audiodev wav,id=snd0,path=$out/es1370.wav" \
+	--qemu-args "-device cs4231a,irq=5,audiodev=wss" \
+	--qemu-args "-audiodev wav,id=wss,path=$out/wss.wav" |
 	sed -n '/===SCENARIO-START===/,/===SCENARIO-EXIT/p' | sed 's/^  | //' |
 	grep -v '^===SCENARIO'
 cp "$out/vm/virtual-loopback.wav" "$out/" 2>/dev/null || true
 echo
 echo "Recorded by QEMU from the ES1370:        $out/es1370.wav"
+echo "Recorded by QEMU from the WSS codec:     $out/wss.wav"
 echo "Recorded in the guest from the loopback: $out/virtual-loopback.wav"
 echo "The tone that was played:                $out/tone.wav"

@@ -3,8 +3,9 @@
 # timeout: 7200
 # Fault injection on the debug kernel (tests/lib/debug-kernel.sh), one VM
 # per kind of card: the virtual card, ES1370 (-device ES1370), ICH AC'97
-# (-device AC97) and Sound Blaster 16 (-device sb16, port=0x220 irq=5
-# dma8=1 dma16=5).  tests/guest/fault-sweep.sh does the work in the guest:
+# (-device AC97), Sound Blaster 16 (-device sb16, port=0x220 irq=5
+# dma8=1 dma16=5) and WSS codec (-device cs4231a,irq=5, port=0x534 irq=5
+# dma1=3).  tests/guest/fault-sweep.sh does the work in the guest:
 #  (a) probe: init_module() of snd-omnibus-KIND with its N-th allocation failing
 #      (/proc/thread-self/fail-nth via tests/guest/fault-nth.c, failslab and
 #      fail_page_alloc counting every GFP_KERNEL allocation), for N = 1, 2,
@@ -22,7 +23,7 @@
 #      the prealloc restored playback is exact.
 #  (c) fallback: modprobe with every allocation of order >= 4 (64 KiB)
 #      failing for it (fail_page_alloc, task-filter): the contiguous
-#      buffers (ES1370, SB16, the virtual card's continuous-pages PCM) are
+#      buffers (ES1370, SB16, WSS, the virtual card's continuous-pages PCM) are
 #      pre-allocated at the largest size that is to be had, 32 KiB, the
 #      buffers file shows it, aplay with a buffer of 8192 frames (32 KiB)
 #      plays byte-exact from the pre-allocated buffer; the
@@ -35,7 +36,7 @@
 # FAULT_LOADER_STRIDE-th, default 25), the driver's all tried with
 # OMNIBUS_KERNEL=debug (make reliability) and every FAULT_STRIDE-th
 # (default 20) otherwise (make check, for time); FAULT_KINDS picks the
-# cards (default: virtual es1370 ich sb16); FAULT_JOBS VMs run at once
+# cards (default: virtual es1370 ich sb16 wss); FAULT_JOBS VMs run at once
 # (default: the number of cores).
 set -eu
 . "$REPO/tests/lib/vm.sh"
@@ -232,7 +233,7 @@ check_kind()
 		"failed with ENOMEM; aplay with order>=2 failing: exit $(cat "$d/aplay-failing.rc")," \
 		"$(head -n 1 "$d/aplay-failing.out")"
 	case $kind in
-	es1370 | sb16)
+	es1370 | sb16 | wss)
 		# hw_params failed (ENOMEM: the sweep above checks the errno)
 		if [ "$(cat "$d/aplay-failing.rc")" != 0 ] &&
 		   grep -q 'Unable to install hw params' "$d/aplay-failing.out"; then
@@ -260,7 +261,7 @@ check_kind()
 	why=""
 	[ "$(cat "$d/fallback.rc")" = 0 ] || why="modprobe failed: $(cat "$d/fallback-dmesg.txt")"
 	case $kind in
-	es1370 | sb16 | virtual)
+	es1370 | sb16 | wss | virtual)
 		# S16 stereo: 4 bytes a frame
 		bs=$(sed -n 's/^buffer_size: //p' "$d/hw-fallback.txt")
 		if [ -z "$pre" ] || [ "$pre" -le 32768 ] || [ "$fb" != 32768 ]; then
@@ -329,6 +330,11 @@ kind_args()
 		QARGS=(--qemu-args "-device sb16,audiodev=snd0"
 			--qemu-args "-audiodev wav,id=snd0,path=$OUT/sb16/vm/out.wav")
 		;;
+	wss)
+		RATE=44100 PARAMS="port=0x534 irq=5 dma1=3"
+		QARGS=(--qemu-args "-device cs4231a,irq=5,audiodev=snd0"
+			--qemu-args "-audiodev wav,id=snd0,path=$OUT/wss/vm/out.wav")
+		;;
 	esac
 }
 
@@ -337,8 +343,8 @@ kind_args()
 # turn.
 JOBS=${FAULT_JOBS:-$(nproc)}
 KINDS=""
-for kind in es1370 virtual sb16 ich; do
-	case " ${FAULT_KINDS:-virtual es1370 ich sb16} " in
+for kind in es1370 virtual sb16 wss ich; do
+	case " ${FAULT_KINDS:-virtual es1370 ich sb16 wss} " in
 	*" $kind "*) KINDS="$KINDS $kind" ;;
 	esac
 done

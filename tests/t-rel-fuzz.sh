@@ -15,6 +15,8 @@
 #   es1370    -device ES1370
 #   ich       -device AC97
 #   sb16      -device sb16, port=0x220 irq=5 dma8=1 dma16=5
+#   wss       -device cs4231a,irq=5, port=0x534 irq=5 dma1=3 (one DMA
+#             channel; QEMU's codec has no ADC: a capture stops with EIO)
 #
 # For each run it checks that the fuzzer ran all its iterations (a call that
 # blocks for 10 s is a failure: the fuzzer's watchdog) and that no control
@@ -33,7 +35,7 @@
 #
 # Environment: FUZZ_SEED (default 6001; card n uses FUZZ_SEED + n),
 # FUZZ_ITER (iterations per card, default 100000), FUZZ_CARDS (default
-# "virtual es1370 ich sb16").  The seed and count are printed: to reproduce
+# "virtual es1370 ich sb16 wss").  The seed and count are printed: to reproduce
 # a failure run alsa-fuzz with the same seed, count and device list (see
 # docs/reliability.md).  Prints "FIGURE: fuzz runs=... failures=... reports=...
 # leaks=..." (runs: iterations done over all cards).
@@ -56,7 +58,7 @@ OUT=$(cd "$OUT" && pwd)
 
 FUZZ_SEED=${FUZZ_SEED:-6001}
 FUZZ_ITER=${FUZZ_ITER:-100000}
-FUZZ_CARDS=${FUZZ_CARDS:-virtual es1370 ich sb16}
+FUZZ_CARDS=${FUZZ_CARDS:-virtual es1370 ich sb16 wss}
 
 # Seeds that made the fuzzer find a bug, each run again as a regression
 # test: "card:seed:iterations".  None has found a bug of snd-omnibus yet.
@@ -114,6 +116,10 @@ fuzz_card()
 	sb16)
 		qemu=(--qemu-args "-device sb16,audiodev=snd0")
 		params="port=0x220 irq=5 dma8=1 dma16=5"
+		;;
+	wss)
+		qemu=(--qemu-args "-device cs4231a,irq=5,audiodev=snd0")
+		params="port=0x534 irq=5 dma1=3"
 		;;
 	*) vm_die "fuzz_card: unknown card $card" ;;
 	esac

@@ -1,25 +1,32 @@
 #!/bin/bash
 #
-# t-rel-params.sh - wrong values for every module parameter of the four
+# t-rel-params.sh - wrong values for every module parameter of the five
 # snd-omnibus modules (modinfo -p: index, id and enable of each,
 # virtual_cards of snd-omnibus-virtual, port, irq, dma8, dma16, fm_port and
-# isa_autodetect of snd-omnibus-sb16), in one VM with two Sound Blaster 16 (0x220 IRQ 5 DMA 1/5
-# and 0x240 IRQ 10 DMA 3/7), an ES1370 and an Intel ICH AC'97:
+# isa_autodetect of snd-omnibus-sb16, port, irq, dma1, dma2 and
+# isa_autodetect of snd-omnibus-wss), in one VM with two Sound Blaster 16
+# (0x220 IRQ 5 DMA 1/5 and 0x240 IRQ 10 DMA 3/7), a WSS codec (-device
+# cs4231a at 0x534, IRQ 7, DMA 0: the SB16s have 5, 1 and 3), an ES1370
+# and an Intel ICH AC'97:
 # out-of-range numbers, wrong types, 33 array elements, duplicate and
 # invalid ids and indexes, an index another driver holds, I/O ports, IRQs
-# and DMA channels that do not fit the card or that two cards share.
+# and DMA channels that do not fit the card or that two cards share; for
+# the WSS codec also irq= and dma1= not given (a codec cannot tell them),
+# no codec at a codec port (0xf44), a codec port another driver holds
+# (0x608: the ACPI PM timer of QEMU's PIIX4, which isa_autodetect says it
+# leaves alone), and the board's own port (0x530) given.
 #
 # Each wrong load is refused (modprobe fails with the errno of the table) or,
 # where the module's other cards are fine, the one bad card is skipped; the
 # kernel log gets exactly one line for it (the one in the table), and
 # nothing stays registered: /proc/ioports, /proc/interrupts, /proc/dma,
 # /proc/asound/cards and lsmod are as before (after rmmod for a skipped
-# card).  After each case a good load of the four modules makes all four
+# card).  After each case a good load of the five modules makes all five
 # cards, and at the end they play.  The table also checks that every
 # parameter modinfo lists for each module has at least one case.  Then each
 # module is loaded with async_probe=1 (which the kernel gives every module):
 # the same five cards come and play, and a port without a DSP still fails
-# the load.
+# the load (and so does a WSS port without a codec).
 #
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
 
@@ -33,7 +40,7 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 # shellcheck source=lib/rel.sh
 . "$REPO/tests/lib/rel.sh"
 MODULE=${MODULE:-$REPO/src}
-MODS="virtual es1370 ich sb16"
+MODS="virtual es1370 ich sb16 wss"
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-params.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -71,7 +78,9 @@ many()	# many VALUE [N]: N (33) comma-separated copies
 #           set up before the one that fails said what it found before it
 #           was given back ("Sound Blaster 16 at 0x220, ...", and, QEMU's
 #           sb16 having no OPL3, "no OPL3 FM answers at 0x220"; the ERE
-#           may hold a "|", the last field taking the rest of the line)
+#           may hold a "|", the last field taking the rest of the line); an
+#           isa_autodetect run notes a codec port it leaves alone because
+#           another driver holds it (not an error of the load)
 TABLE="
 index-type||virtual|index=abc|refused Invalid argument|%P\`abc' invalid for parameter \`index'
 index-many||virtual|index=$(many 0)|refused Invalid argument|] index: can only take 32 arguments|1|invalid for parameter
@@ -126,8 +135,33 @@ dma16-8bit||sb16|port=0x220 dma16=1|refused Invalid argument|%Odma16=1 \\(card 0
 dma16-shared||sb16|port=0x220,0x240 dma16=5,5|refused Device or resource busy|DMA channel 5 is in use|1|Sound Blaster 16 at 0x220, |no OPL3 FM answers at 0x220
 fm_port-type||sb16|port=0x220 fm_port=0xZZ|refused Invalid argument|%P\`0xZZ' invalid for parameter \`fm_port'
 fm_port-inside||sb16|port=0x220 fm_port=0x228|refused Invalid argument|fm_port=0x228 is inside the card's ports 0x220-0x22f but not its base
+mpu_port-type||sb16|port=0x220 mpu_port=0xZZ|refused Invalid argument|%P\`0xZZ' invalid for parameter \`mpu_port'
+mpu_port-310||sb16|port=0x220 mpu_port=0x310|refused Invalid argument|snd_omnibus_isa.0: mpu_port=0x310 is not an MPU-401 port of a Sound Blaster 16 \\(0x330, 0x300\\): -22$
 autodetect-type||sb16|isa_autodetect=2|refused Invalid argument|%P\`2' invalid for parameter \`isa_autodetect'
 autodetect-badirq||sb16|isa_autodetect=1 irq=3|refused Invalid argument|%Oirq=3 \\(card 0\\) is not wired to a Sound Blaster 16
+index-taken-wss|dummy|wss|port=0x534 irq=7 dma1=0 index=0|refused Device or resource busy|index=0 \\(card slot 0\\) is taken by card Dummy
+index-32-wss||wss|port=0x534 irq=7 dma1=0 index=32|refused Invalid argument|%Oindex=32 \\(card slot 0\\) is out of range
+id-chars-wss||wss|port=0x534 irq=7 dma1=0 id=my-card|refused Invalid argument|%Oid=my-card \\(card slot 0\\) is not a card id
+enable-type-wss||wss|enable=maybe|refused Invalid argument|%P\`maybe' invalid for parameter \`enable'
+wss-port-type||wss|port=0xZZ|refused Invalid argument|%P\`0xZZ' invalid for parameter \`port'
+wss-port-many||wss|port=$(many 0x534)|refused Invalid argument|] port: can only take 32 arguments|1|invalid for parameter
+wss-port-board||wss|port=0x530 irq=7 dma1=0|refused Invalid argument|%Oport=0x530 \\(card 0\\) is not a WSS codec port \\(0x534, 0x608, 0xe84, 0xf44\\): -22$
+wss-port-nocodec||wss|port=0xf44 irq=7 dma1=0|refused No such device|snd_omnibus_wss.0: no WSS codec answers at 0xf44 \\(register test\\): -19$
+wss-port-inuse||wss|port=0x608 irq=7 dma1=0|refused Device or resource busy|snd_omnibus_wss.0: I/O ports 0x608-0x60b are in use \\(see /proc/ioports\\): -16$
+wss-port-dup||wss|port=0x534,0x534 irq=7,7 dma1=0,0|refused Invalid argument|%Oport=0x534 is given to cards 0 and 1
+wss-irq-type||wss|port=0x534 irq=seven dma1=0|refused Invalid argument|%P\`seven' invalid for parameter \`irq'
+wss-irq-many||wss|irq=$(many 7)|refused Invalid argument|] irq: can only take 32 arguments|1|invalid for parameter
+wss-irq-3||wss|port=0x534 irq=3 dma1=0|refused Invalid argument|%Oirq=3 \\(card 0\\) is not an IRQ of a WSS codec \\(5, 7, 9, 11, 12, 15\\): -22$
+wss-irq-unset||wss|port=0x534 dma1=0|refused Invalid argument|snd_omnibus_wss.0: irq= not given for the codec at 0x534: a WSS codec cannot tell it, set irq=: -22$
+wss-irq-busy||wss|port=0x534 irq=9 dma1=0|refused Device or resource busy|snd_omnibus_wss.0: IRQ 9 is in use \\(see /proc/interrupts\\): -16$
+wss-dma1-type||wss|port=0x534 irq=7 dma1=one|refused Invalid argument|%P\`one' invalid for parameter \`dma1'
+wss-dma1-many||wss|dma1=$(many 0)|refused Invalid argument|] dma1: can only take 32 arguments|1|invalid for parameter
+wss-dma1-16bit||wss|port=0x534 irq=7 dma1=5|refused Invalid argument|%Odma1=5 \\(card 0\\) is not an 8-bit DMA channel of a WSS codec \\(0, 1, 3\\): -22$
+wss-dma1-unset||wss|port=0x534 irq=7|refused Invalid argument|snd_omnibus_wss.0: dma1= not given for the codec at 0x534: a WSS codec cannot tell it, set dma1=: -22$
+wss-dma2-type||wss|port=0x534 irq=7 dma1=0 dma2=x|refused Invalid argument|%P\`x' invalid for parameter \`dma2'
+wss-dma2-2||wss|port=0x534 irq=7 dma1=0 dma2=2|refused Invalid argument|%Odma2=2 \\(card 0\\) is not an 8-bit DMA channel of a WSS codec \\(0, 1, 3, or -1 for none\\): -22$
+wss-autodetect-type||wss|isa_autodetect=2|refused Invalid argument|%P\`2' invalid for parameter \`isa_autodetect'
+wss-autodetect-noirq||wss|isa_autodetect=1 dma1=0|refused Invalid argument|snd_omnibus_wss.0: irq= not given for the codec at 0x534: a WSS codec cannot tell it, set irq=: -22$|1|snd_omnibus_wss: isa_autodetect: 0x608-0x60b are in use, not probed$
 "
 
 # every parameter of every module has a case
@@ -146,14 +180,16 @@ fi
 
 {
 	cat <<'EOF'
-# the four modules, each with a card: SB16 (card 0), virtual, ES1370, ICH
+# the five modules, each with a card: SB16 (card 0), virtual, ES1370,
+# ICH, WSS
 good_load() {
 	modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 &&
 		modprobe snd-omnibus-virtual virtual_cards=1 &&
-		modprobe snd-omnibus-es1370 && modprobe snd-omnibus-ich
+		modprobe snd-omnibus-es1370 && modprobe snd-omnibus-ich &&
+		modprobe snd-omnibus-wss port=0x534 irq=7 dma1=0
 }
 unload() {
-	for m in ich es1370 virtual sb16 core; do
+	for m in wss ich es1370 virtual sb16 core; do
 		if grep -q "^snd_omnibus_$m " /proc/modules; then
 			rmmod "snd-omnibus-$m"
 		fi
@@ -166,7 +202,7 @@ snap() {
 		cut -d' ' -f1 /proc/modules | sort
 	} >"$1"
 }
-ours() { grep -c ' - \(Omnibus\|ENS1370\|ICH\|SB16\)$\|\]: \(Omnibus\|ENS1370\|ICH\|SB16\) ' /proc/asound/cards; }
+ours() { grep -c ' - \(Omnibus\|ENS1370\|ICH\|SB16\|CS4231A\)$\|\]: \(Omnibus\|ENS1370\|ICH\|SB16\|CS4231A\) ' /proc/asound/cards; }
 # try NAME PRE MOD ARGS...
 try() {
 	n=$1 pre=$2 mod=$3
@@ -210,7 +246,7 @@ while IFS='|' read -r name pre mod args result line count also; do
 done </data/table.txt
 good_load || exit 1
 cat /proc/asound/cards >/out/cards-end.txt
-for c in 0 1 2 3; do
+for c in 0 1 2 3 4; do
 	aplay -q -D "hw:$c,0" /data/short.wav
 	echo "card $c aplay $?"
 done >/out/play-end.txt 2>&1
@@ -229,14 +265,18 @@ dmesg -c >/dev/null
 	echo "es1370 rc=$?"
 	modprobe snd-omnibus-ich async_probe=1 2>&1
 	echo "ich rc=$?"
+	modprobe snd-omnibus-wss port=0xf44 irq=7 dma1=0 async_probe=1 2>&1
+	echo "wss-nocodec rc=$?"
+	modprobe snd-omnibus-wss port=0x534 irq=7 dma1=0 async_probe=1 2>&1
+	echo "wss rc=$?"
 	# the PCI probes may end after modprobe returns
 	i=0
-	while [ "$(ours)" -lt 5 ] && [ $i -lt 50 ]; do
+	while [ "$(ours)" -lt 6 ] && [ $i -lt 50 ]; do
 		sleep 0.2
 		i=$((i + 1))
 	done
 	echo "cards $(ours)"
-	for c in 0 1 2 3 4; do
+	for c in 0 1 2 3 4 5; do
 		aplay -q -D "hw:$c,0" /data/short.wav
 		echo "card $c aplay $?"
 	done
@@ -257,6 +297,7 @@ vm_run --module "$MODULE" --out "$V" --timeout 900 --scenario "$OUT/scenario" \
 	--qemu-args "-audiodev none,id=snd0 -device sb16,audiodev=snd0" \
 	--qemu-args "-device sb16,audiodev=snd0,iobase=0x240,irq=10,dma=3,dma16=7" \
 	--qemu-args "-device ES1370,audiodev=snd0 -device AC97,audiodev=snd0" \
+	--qemu-args "-device cs4231a,irq=7,dma=0,audiodev=snd0" \
 	>"$OUT/vm.log" || true
 t1=$(date +%s)
 echo "    VM time: $((t1 - t0)) s"
@@ -299,7 +340,7 @@ while IFS='|' read -r name _ mod args result line count also; do
 			why="$why resources left:$(grep '^[<>]' "$V/$name.procdiff" | head -n 3 | tr '\n' ' ');"
 			leaks=$((leaks + 1))
 		fi
-		grep -qx 'good 4' "$V/$name.loaded" || why="$why the good load after it failed;"
+		grep -qx 'good 5' "$V/$name.loaded" || why="$why the good load after it failed;"
 	fi
 	if [ -z "$why" ]; then
 		pass "rel-params-$name"
@@ -313,7 +354,7 @@ while IFS='|' read -r name _ mod args result line count also; do
 	fi
 done <"$OUT/table.txt"
 
-if [ "$(grep -c ' aplay 0$' "$V/play-end.txt" 2>/dev/null)" = 4 ]; then
+if [ "$(grep -c ' aplay 0$' "$V/play-end.txt" 2>/dev/null)" = 5 ]; then
 	pass rel-params-good-load-plays
 else
 	fail rel-params-good-load-plays "$(cat "$V/cards-end.txt" "$V/play-end.txt" 2>/dev/null)"
@@ -322,10 +363,13 @@ fi
 A=$V/async.txt
 if grep -q "could not insert 'snd_omnibus_sb16': No such device" "$A" 2>/dev/null &&
    grep -qx 'sb16-nodsp rc=1' "$A" &&
-   [ "$(grep -c '^[a-z0-9]* rc=0$' "$A")" = 4 ] &&
-   grep -qx 'cards 5' "$A" &&
-   [ "$(grep -c '^card [0-4] aplay 0$' "$A")" = 5 ] &&
-   [ "$(grep -c 'no Sound Blaster DSP answers at 0x260' "$V/async.dmesg")" = 1 ]; then
+   grep -q "could not insert 'snd_omnibus_wss': No such device" "$A" &&
+   grep -qx 'wss-nocodec rc=1' "$A" &&
+   [ "$(grep -c '^[a-z0-9]* rc=0$' "$A")" = 5 ] &&
+   grep -qx 'cards 6' "$A" &&
+   [ "$(grep -c '^card [0-5] aplay 0$' "$A")" = 6 ] &&
+   [ "$(grep -c 'no Sound Blaster DSP answers at 0x260' "$V/async.dmesg")" = 1 ] &&
+   [ "$(grep -c 'no WSS codec answers at 0xf44' "$V/async.dmesg")" = 1 ]; then
 	pass rel-params-async-probe
 else
 	fail rel-params-async-probe "$(cat "$A" "$V/async.dmesg" 2>/dev/null | tr '\n' ' ')"

@@ -13,7 +13,8 @@
 # built on the host from the linux-source tarballs (never copied into the
 # repository; the binaries are cached under $CACHE/selftests-alsa) with
 # libasound2-dev, and run in one VM per card: virtual (virtual_cards=1),
-# ES1370, ICH (-device AC97), SB16 (port=0x220 irq=5 dma8=1 dma16=5).
+# ES1370, ICH (-device AC97), SB16 (port=0x220 irq=5 dma8=1 dma16=5), WSS
+# (-device cs4231a,irq=5: port=0x534 irq=5 dma1=3).
 # QEMU's audio goes to -audiodev none, which runs the emulated DMA in real
 # time (pcm-test checks that 2 s of audio take 2 s, within 100 ms).
 #
@@ -52,7 +53,7 @@ MODULE=${MODULE:-$REPO/src}
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-selftests.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-CARDS=${SELFTEST_CARDS:-virtual es1370 ich sb16}
+CARDS=${SELFTEST_CARDS:-virtual es1370 ich sb16 wss}
 
 REPORT_RE='BUG:|WARNING:|UBSAN:|general protection|Oops|Kernel panic|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|list_add corruption|list_del corruption|refcount_t:|scheduling while atomic|sleeping function called|DMA-API:'
 
@@ -211,6 +212,10 @@ st_card()
 	sb16)
 		qemu=(--qemu-args "-device sb16,audiodev=snd0")
 		params="port=0x220 irq=5 dma8=1 dma16=5"
+		;;
+	wss)
+		qemu=(--qemu-args "-device cs4231a,irq=5,audiodev=snd0")
+		params="port=0x534 irq=5 dma1=3"
 		;;
 	esac
 	[ "$card" = virtual ] || qemu+=(--qemu-args "-audiodev none,id=snd0")

@@ -2,7 +2,8 @@
 #
 # t-rel-stress-churn.sh - open/close and hw_params churn on every device
 # node of every kind of card, in one VM with a virtual card, an ES1370, an
-# Intel ICH AC'97 and a Sound Blaster 16 (port=0x220 irq=5 dma8=1 dma16=5):
+# Intel ICH AC'97, a Sound Blaster 16 (port=0x220 irq=5 dma8=1 dma16=5) and
+# a WSS codec (-device cs4231a,irq=7: port=0x534 irq=7 dma1=3):
 #
 #  - stress-openclose: 1000 open/close cycles (with one info ioctl each) of
 #    every PCM node (playback and capture) and every control node;
@@ -14,7 +15,7 @@
 #    another errno), what works is what was asked and prepares and frees;
 #    impossible requests fail with EINVAL (tests/guest/pcm-stress.c);
 #  - afterwards every card still plays: aplay ends with status 0 on each,
-#    and the noise comes out of the ES1370, ICH and SB16 byte for byte (one
+#    and the noise comes out of the ES1370, ICH, SB16 and WSS byte for byte (one
 #    -audiodev wav each; the virtual card has no output of its own); the
 #    module unloads and gives back its I/O ports, IRQs, DMA channels and
 #    cards, and the kernel log has no report.
@@ -62,6 +63,7 @@ modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
 modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
 modprobe snd-omnibus-es1370 || exit 1
 modprobe snd-omnibus-ich || exit 1
+modprobe snd-omnibus-wss port=0x534 irq=7 dma1=3 || exit 1
 cat /proc/asound/cards >/out/cards.txt
 ls /dev/snd >/out/nodes.txt
 snap loaded
@@ -86,8 +88,8 @@ for c in $(sed -n 's/^ *\([0-9]*\) \[.*/\1/p' /proc/asound/cards); do
 	aplay -q -D "hw:$c,0" "$f"
 	echo "card $c aplay $?"
 done >/out/play.txt 2>&1
-rmmod snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual snd-omnibus-sb16 \
-	snd-omnibus-core
+rmmod snd-omnibus-wss snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual \
+	snd-omnibus-sb16 snd-omnibus-core
 echo "rmmod $?" >/out/rmmod.txt
 snap after
 exit 0
@@ -100,6 +102,8 @@ vm_run --module "$MODULE" --out "$V" --timeout 1500 --scenario "$OUT/scenario" \
 	--qemu-args "-device AC97,audiodev=ich" \
 	--qemu-args "-audiodev wav,id=ich,path=$V/ich.wav,out.frequency=48000" \
 	--qemu-args "-device sb16,audiodev=sb -audiodev wav,id=sb,path=$V/sb.wav" \
+	--qemu-args "-device cs4231a,irq=7,audiodev=wss" \
+	--qemu-args "-audiodev wav,id=wss,path=$V/wss.wav" \
 	>"$OUT/vm.log" || true
 t1=$(date +%s)
 echo "    VM time: $((t1 - t0)) s"
@@ -116,8 +120,8 @@ runs=$(awk '/^openclose / { for (i = 1; i <= NF; i++) if ($i ~ /^runs=/) s += su
 fails=$(awk '/^openclose / { for (i = 1; i <= NF; i++) if ($i ~ /^failures=/) s += substr($i, 10) }
 	END { print s + 0 }' "$V/openclose.txt" 2>/dev/null || echo 0)
 sed 's/^/    /' "$V/openclose.txt" 2>/dev/null || true
-# 4 control nodes, 6 + 3 + 3 + 2 PCM nodes (virtual, ES1370, ICH, SB16)
-if [ "$nodes" -ge 18 ] && [ "$fails" = 0 ] && [ "$runs" = $((nodes * CYCLES)) ]; then
+# 5 control nodes, 6 + 3 + 3 + 2 + 2 PCM nodes (virtual, ES1370, ICH, SB16, WSS)
+if [ "$nodes" -ge 21 ] && [ "$fails" = 0 ] && [ "$runs" = $((nodes * CYCLES)) ]; then
 	pass rel-openclose-all-nodes
 else
 	fail rel-openclose-all-nodes "$nodes nodes, $runs runs, $fails failures"
@@ -130,7 +134,7 @@ hnodes=$(grep -c '^hwparams ' "$V/hwparams.txt" 2>/dev/null || true)
 hruns=$(awk '/^hwparams / { for (i = 1; i <= NF; i++) if ($i ~ /^runs=/) s += substr($i, 6) }
 	END { print s + 0 }' "$V/hwparams.txt" 2>/dev/null || echo 0)
 hfails=$(grep -c '^FAILED' "$V/hwparams.txt" 2>/dev/null || true)
-if [ "$hnodes" -ge 14 ] && [ "$hfails" = 0 ] && [ "$hruns" -gt 0 ]; then
+if [ "$hnodes" -ge 16 ] && [ "$hfails" = 0 ] && [ "$hruns" -gt 0 ]; then
 	pass rel-hwparams-all-nodes
 else
 	fail rel-hwparams-all-nodes "$hnodes nodes, $hruns requests, $hfails failures"
@@ -139,13 +143,13 @@ fi
 # --- still plays, nothing left --------------------------------------------------
 ncards=$(grep -c '^ *[0-9]* \[' "$V/cards.txt" 2>/dev/null || true)
 nplay=$(grep -c ' aplay 0$' "$V/play.txt" 2>/dev/null || true)
-if [ "$ncards" = 4 ] && [ "$nplay" = 4 ]; then
+if [ "$ncards" = 5 ] && [ "$nplay" = 5 ]; then
 	pass rel-churn-cards-still-play
 else
 	fail rel-churn-cards-still-play "$ncards cards, $nplay played: $(cat "$V/play.txt" 2>/dev/null)"
 fi
 # what they played, as QEMU heard it
-for c in sb:s16 es:s16 ich:s16-48; do
+for c in sb:s16 es:s16 ich:s16-48 wss:s16; do
 	check "rel-churn-${c%:*}-bitexact-after" python3 "$WAV" contains \
 		"$OUT/${c#*:}.wav" "$V/${c%:*}.wav" --prefix-seconds 0.3
 done

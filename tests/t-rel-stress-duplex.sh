@@ -2,16 +2,20 @@
 #
 # t-rel-stress-duplex.sh - playback and capture at once, underruns and
 # overruns, in one VM with a Sound Blaster 16 (card 0), a virtual card (1),
-# an ES1370 (2) and an Intel ICH AC'97 (3), each with its own -audiodev wav:
+# an ES1370 (2), an Intel ICH AC'97 (3) and a WSS codec (4: -device
+# cs4231a,irq=7, port=0x534 irq=7 dma1=3), each with its own -audiodev:
 #
 #  - stress-duplex: aplay and arecord on the same card at the same time
 #    (ES1370 DAC2 + ADC and DAC1 + ADC, ICH PCM out + PCM in, the virtual
 #    card's loopback): both end with status 0, the capture has the length
 #    asked for, and the played bytes come out of QEMU exactly (for the
 #    virtual card: come back on its capture side exactly).  QEMU's SB16 has
-#    no ADC, so it has no full duplex to test.
+#    no ADC, so it has no full duplex to test.  Neither has QEMU's cs4231a
+#    (no ADC, one DMA channel): a SKIP line says so; what applies is tested:
+#    with capture holding the one channel, playback is refused with EBUSY
+#    (nothing played), and the capture stops cleanly.
 #  - stress-xrun: tests/guest/pcm-stress stops writing in the middle of a
-#    stream (ES1370, ICH, SB16, virtual): the PCM goes to state XRUN, a
+#    stream (ES1370, ICH, SB16, WSS, virtual): the PCM goes to state XRUN, a
 #    write fails with EPIPE, PREPARE resumes, and the output is the file
 #    byte for byte with silence exactly where the writer stopped; it stops
 #    reading a capture (ES1370, ICH, virtual): XRUN, EPIPE, PREPARE, START,
@@ -51,7 +55,7 @@ for f in es-dac2 es-dac1 virt; do
 	python3 "$WAV" noise "$D/dup-$f.wav" --rate 44100 --seconds 2.5 --seed $seed
 done
 python3 "$WAV" noise "$D/dup-ich.wav" --rate 48000 --seconds 2.5 --seed 610
-for f in es sb virt stop-es; do
+for f in es sb virt stop-es wss; do
 	seed=$((seed + 1))
 	python3 "$WAV" noise "$D/xrun-$f.wav" --rate 44100 --seconds 2.5 --seed $seed
 done
@@ -98,6 +102,8 @@ alsa_dev()
 t0=$(date +%s)
 vm_run --module "$MODULE" --out "$V" --timeout 600 --file "$TOOL" "${files[@]}" \
 	--qemu-args "-device sb16,audiodev=sb -audiodev wav,id=sb,path=$V/sb.wav" \
+	--qemu-args "-device cs4231a,irq=7,audiodev=wss" \
+	--qemu-args "-audiodev wav,id=wss,path=$V/wss.wav" \
 	--env "HOME=$OUT/home" \
 	--qemu-args "-device ES1370,audiodev=es $(alsa_dev es 44100)" \
 	--qemu-args "-device AC97,audiodev=ich $(alsa_dev ich 48000)" \
@@ -106,6 +112,7 @@ modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 || exit 1
 modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
 modprobe snd-omnibus-es1370 || exit 1
 modprobe snd-omnibus-ich || exit 1
+modprobe snd-omnibus-wss port=0x534 irq=7 dma1=3 || exit 1
 cat /proc/asound/cards >/out/cards.txt
 amixer -c 3 -q sset Master 100% unmute || exit 1
 amixer -c 3 -q sset PCM 100% unmute || exit 1
@@ -130,6 +137,19 @@ duplex virt 1 0 0 44100
 for f in virt es-dac2 es-dac1 ich; do
 	gzip -1 -c "/tmp/cap-$f.wav" >"/out/cap-$f.wav.gz"
 done
+# the WSS codec has one DMA channel: while a capture holds it (a 12 s
+# buffer: no ADC in QEMU, and killed after 1 s it is not yet overdue), a
+# playback is refused (had it played, its noise would be in wss.wav before
+# the xrun stream, and rel-xrun-play-wss would fail)
+arecord -D hw:4,0 -f U8 -c 1 -r 5512 --buffer-size=65536 -d 30 /tmp/cap-wss.wav \
+	2>/out/duplex-wss-arecord.err &
+rec=$!
+sleep 1
+aplay -q -D hw:4,0 /data/dup-virt.wav 2>/out/duplex-wss-aplay.err
+echo "aplay $?" >/out/duplex-wss.txt
+kill -KILL $rec
+wait $rec
+echo "arecord $?" >>/out/duplex-wss.txt
 
 # xrun-play NAME NODE: stop writing after 1 s for 1.5 s
 xp() {
@@ -141,6 +161,7 @@ xp es /dev/snd/pcmC2D0p 44100
 xp ich /dev/snd/pcmC3D0p 48000
 xp sb /dev/snd/pcmC0D0p 44100
 xp virt /dev/snd/pcmC1D0p 44100
+xp wss /dev/snd/pcmC4D0p 44100
 # overruns
 xc() {
 	/data/pcm-stress xrun-capture "$2" "$3" 1500 >"/out/xrunc-$1.txt" 2>&1
@@ -201,10 +222,23 @@ for n in es-dac2:es:44100 es-dac1:es:44100 ich:ich:48000 virt:virt:44100; do
 		fail "rel-duplex-$name" "$(tr '\n' ' ' <"$st" 2>/dev/null) (want bytes $want) $(cat "$V/duplex-$name"-*.err 2>/dev/null)"
 	fi
 done
+skip rel-duplex-wss-full "QEMU's cs4231a has no ADC and one DMA channel: no full duplex to test"
+# what applies: one channel, one direction at a time, and nothing played
+druns=$((druns + 1))
+st=$V/duplex-wss.txt
+if grep -qx 'aplay 1' "$st" 2>/dev/null && grep -qx 'arecord 137' "$st" &&
+   grep -q 'Device or resource busy' "$V/duplex-wss-aplay.err" &&
+   grep -q '^Recording WAVE' "$V/duplex-wss-arecord.err" &&
+   ! grep -qi 'error' "$V/duplex-wss-arecord.err"; then
+	pass rel-duplex-wss-one-channel-busy
+else
+	dfails=$((dfails + 1))
+	fail rel-duplex-wss-one-channel-busy "$(tr '\n' ' ' <"$st" 2>/dev/null) $(cat "$V"/duplex-wss-*.err 2>/dev/null)"
+fi
 
 # --- xrun -------------------------------------------------------------------------
 xruns=0 xfails=0
-for n in es:es.raw ich:ich.raw sb:sb.wav virt:; do
+for n in es:es.raw ich:ich.raw sb:sb.wav wss:wss.wav virt:; do
 	name=${n%%:*} wavf=${n#*:}
 	xruns=$((xruns + 1))
 	st=$V/xrun-$name.txt

@@ -2,9 +2,10 @@
 #
 # t-rel-stress-reload.sh - 100 module unload/reload cycles with a card of
 # each kind present (Sound Blaster 16 with port=0x220 irq=5 dma8=1 dma16=5,
-# a virtual card, an ES1370, an Intel ICH AC'97), in one VM:
+# a virtual card, an ES1370, an Intel ICH AC'97, a WSS codec with
+# -device cs4231a,irq=7 and port=0x534 irq=7 dma1=3), in one VM:
 #
-#  - every load makes the 4 cards, every unload succeeds;
+#  - every load makes the 5 cards, every unload succeeds;
 #  - afterwards nothing is left: /proc/ioports, the IRQ handlers in
 #    /proc/interrupts, /proc/dma, /proc/asound/cards and /sys/module are
 #    as before the first load;
@@ -12,8 +13,9 @@
 #    100 against after cycle 10 (caches dropped both times) differ by less
 #    than 1 MiB (10 KiB a cycle); on a KASAN kernel, whose quarantine holds
 #    freed objects, kmemleak judges instead (leaks= of the FIGURE line);
-#  - a load after the cycles plays exactly on the SB16, the ES1370 and the
-#    ICH (bytes out of -audiodev wav) and on the virtual card (aplay);
+#  - a load after the cycles plays exactly on the SB16, the ES1370, the
+#    ICH and the WSS codec (bytes out of -audiodev wav) and on the virtual
+#    card (aplay);
 #  - the kernel log has no report.
 #
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
@@ -50,13 +52,15 @@ mkdir -p "$V"
 	printf '%s\n' "$REL_GUEST_SNAP"
 	printf 'CYCLES=%s\n' "$CYCLES"
 	cat <<'EOF'
-# the four modules, cards in the order SB16, virtual, ES1370, ICH
+# the five modules, cards in the order SB16, virtual, ES1370, ICH, WSS
 load_all() {
 	modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 &&
 		modprobe snd-omnibus-virtual virtual_cards=1 &&
-		modprobe snd-omnibus-es1370 && modprobe snd-omnibus-ich
+		modprobe snd-omnibus-es1370 && modprobe snd-omnibus-ich &&
+		modprobe snd-omnibus-wss port=0x534 irq=7 dma1=3
 }
-ALL="snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual snd-omnibus-sb16 snd-omnibus-core"
+ALL="snd-omnibus-wss snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual"
+ALL="$ALL snd-omnibus-sb16 snd-omnibus-core"
 # the modules' dependencies stay loaded: load them once
 load_all || exit 1
 rmmod $ALL || exit 1
@@ -67,11 +71,11 @@ while [ $i -lt "$CYCLES" ]; do
 	if load_all; then
 		n=$(grep -c '^ *[0-9]* \[' /proc/asound/cards)
 		if rmmod $ALL; then
-			[ "$n" = 4 ] && ok=$((ok + 1))
+			[ "$n" = 5 ] && ok=$((ok + 1))
 		else
 			echo "cycle $i: rmmod failed" >>/out/errors.txt
 		fi
-		[ "$n" = 4 ] || echo "cycle $i: $n cards" >>/out/errors.txt
+		[ "$n" = 5 ] || echo "cycle $i: $n cards" >>/out/errors.txt
 	else
 		echo "cycle $i: modprobe failed" >>/out/errors.txt
 	fi
@@ -89,7 +93,7 @@ load_all || exit 1
 cat /proc/asound/cards >/out/cards.txt
 amixer -c 3 -q sset Master 100% unmute
 amixer -c 3 -q sset PCM 100% unmute
-for p in 0:p44 1:p44 2:p44 3:p48; do
+for p in 0:p44 1:p44 2:p44 3:p48 4:p44; do
 	aplay -q -D "hw:${p%:*},0" "/data/${p#*:}.wav"
 	echo "card ${p%:*} aplay $?"
 done >/out/play.txt 2>&1
@@ -104,6 +108,8 @@ vm_run --module "$MODULE" --out "$V" --timeout 1500 --scenario "$OUT/scenario" \
 	--qemu-args "-device ES1370,audiodev=es -audiodev wav,id=es,path=$V/es.wav" \
 	--qemu-args "-device AC97,audiodev=ich" \
 	--qemu-args "-audiodev wav,id=ich,path=$V/ich.wav,out.frequency=48000" \
+	--qemu-args "-device cs4231a,irq=7,audiodev=wss" \
+	--qemu-args "-audiodev wav,id=wss,path=$V/wss.wav" \
 	>"$OUT/vm.log" || true
 t1=$(date +%s)
 echo "    VM time: $((t1 - t0)) s for $CYCLES cycles"
@@ -118,7 +124,7 @@ if [ "$runs" = "$CYCLES" ] && [ "$ok" = "$CYCLES" ]; then
 	pass rel-reload-100-cycles
 else
 	head -n 10 "$V/errors.txt" 2>/dev/null | sed 's/^/    /'
-	fail rel-reload-100-cycles "$ok of $runs cycles (of $CYCLES) loaded 4 cards and unloaded"
+	fail rel-reload-100-cycles "$ok of $runs cycles (of $CYCLES) loaded 5 cards and unloaded"
 fi
 
 leaks=0
@@ -153,12 +159,12 @@ else
 	fail rel-reload-memory-flat "no memory snapshots"
 fi
 
-if [ "$(grep -c ' aplay 0$' "$V/play.txt" 2>/dev/null)" = 4 ]; then
+if [ "$(grep -c ' aplay 0$' "$V/play.txt" 2>/dev/null)" = 5 ]; then
 	pass rel-reload-aplay-after
 else
 	fail rel-reload-aplay-after "$(cat "$V/play.txt" 2>/dev/null)"
 fi
-for c in sb:p44 es:p44 ich:p48; do
+for c in sb:p44 es:p44 ich:p48 wss:p44; do
 	check "rel-reload-${c%:*}-bitexact-after" python3 "$WAV" contains \
 		"$OUT/${c#*:}.wav" "$V/${c%:*}.wav" --prefix-seconds 1
 	[ "$CHECK_RC" = 0 ] || fails=$((fails + 1))

@@ -2,7 +2,7 @@
 #
 # t-rel-stress-suspend.sh - the machine suspends and resumes while every
 # card plays (Sound Blaster 16, a virtual card, an ES1370, an Intel ICH
-# AC'97, in one VM), three ways:
+# AC'97, a WSS codec, in one VM), three ways:
 #
 #  devices  /sys/power/pm_test = devices, then "mem": the drivers' suspend
 #           and resume callbacks run, the machine does not sleep;
@@ -38,7 +38,10 @@
 # The SB16 is set to IRQ 7: on the debug kernel the VMs keep the I/O APIC
 # (vm_run --ioapic), without which no interrupt could wake s2idle, and
 # SeaBIOS's MP table, which the kernel then follows, has no entry for IRQ 5.
-# The parallel port, IRQ 7's usual owner, is left out.  The debug kernel
+# The parallel port, IRQ 7's usual owner, is left out.  The WSS codec
+# (-device cs4231a, port=0x534 dma1=3) is set to IRQ 15 for the same
+# reason: SeaBIOS keeps 5, 9, 10 and 11 for PCI and gives them no ISA entry,
+# 12 is the PS/2 mouse's, and 15 is free (the VMs load no IDE driver).  The debug kernel
 # routes PCI interrupts through the PIIX3's PIRQ registers itself
 # (acpi=noirq, see vm_run), and QEMU resets them on the S3 wakeup while
 # SeaBIOS does not set them again, as a PC's firmware would (with ACPI's
@@ -63,7 +66,7 @@ OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-stress-suspend.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 MODES="devices deep s2idle"
-CARDS="sb:0:44100 virt:1:44100 es:2:44100 ich:3:48000"
+CARDS="sb:0:44100 virt:1:44100 es:2:44100 ich:3:48000 wss:4:44100"
 
 if [ ! -f "$MODULE/snd-omnibus-virtual.ko" ]; then
 	fail rel-suspend-module "no snd-omnibus modules in $MODULE (build them first)"
@@ -100,6 +103,7 @@ modprobe snd-omnibus-sb16 port=0x220 irq=7 dma8=1 dma16=5 || exit 1
 modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
 modprobe snd-omnibus-es1370 || exit 1
 modprobe snd-omnibus-ich || exit 1
+modprobe snd-omnibus-wss port=0x534 irq=15 dma1=3 || exit 1
 cat /proc/asound/cards >/out/cards.txt
 amixer -c 3 -q sset Master 100% unmute || exit 1
 amixer -c 3 -q sset PCM 100% unmute || exit 1
@@ -195,6 +199,8 @@ vm()
 		--qemu-args "-device ES1370,audiodev=es -audiodev wav,id=es,path=$V/es.wav" \
 		--qemu-args "-device AC97,audiodev=ich" \
 		--qemu-args "-audiodev wav,id=ich,path=$V/ich.wav,out.frequency=48000" \
+		--qemu-args "-device cs4231a,irq=15,audiodev=wss" \
+		--qemu-args "-audiodev wav,id=wss,path=$V/wss.wav" \
 		>"$OUT/$1.log" || true
 	t1=$(date +%s)
 	echo "    VM $1 ($2): $((t1 - t0)) s"

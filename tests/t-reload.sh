@@ -1,7 +1,10 @@
 #!/bin/bash
-# Unload and reload the modules 20 times with an ES1370 and two virtual
-# cards (snd-omnibus-virtual, then snd-omnibus-es1370), playing on each card every time: /proc/ioports, /proc/interrupts
-# and /proc/asound/cards end as they began, and the kernel log stays clean.
+# Unload and reload the modules 20 times with an ES1370, a WSS codec
+# (-device cs4231a at 0x534, IRQ 5, DMA 3) and two virtual cards
+# (snd-omnibus-virtual, then snd-omnibus-es1370, then snd-omnibus-wss),
+# playing on each of the four cards every time: /proc/ioports,
+# /proc/interrupts, /proc/dma and /proc/asound/cards end as they began, and
+# the kernel log stays clean.
 set -eu
 . "$REPO/tests/lib/vm.sh"
 . "$REPO/tests/lib/test.sh"
@@ -22,6 +25,7 @@ snap() {
 			sub(/^ [0-9]+-[a-z]+/, "", h); if (h != "") print $1, $(n + 2) h }' \
 		/proc/interrupts >"/out/interrupts-$1.txt"
 	cat /proc/asound/cards >"/out/cards-$1.txt"
+	cat /proc/dma >"/out/dma-$1.txt"
 }
 modprobe snd-pcm
 snap before
@@ -31,13 +35,15 @@ while [ $i -lt 20 ]; do
 	i=$((i + 1))
 	modprobe snd-omnibus-virtual virtual_cards=2 || break
 	modprobe snd-omnibus-es1370 || break
+	modprobe snd-omnibus-wss port=0x534 irq=5 dma1=3 || break
 	[ $i = 1 ] && snap loaded
 	played=0
-	for c in 0 1 2; do
+	for c in 0 1 2 3; do
 		aplay -q -D "hw:$c,0" /data/short.wav && played=$((played + 1))
 	done
-	rmmod snd-omnibus-es1370 snd-omnibus-virtual snd-omnibus-core || break
-	[ $played = 3 ] && ok=$((ok + 1))
+	rmmod snd-omnibus-wss snd-omnibus-es1370 snd-omnibus-virtual \
+		snd-omnibus-core || break
+	[ $played = 4 ] && ok=$((ok + 1))
 done
 echo "$ok" >/out/cycles.txt
 snap after
@@ -46,6 +52,7 @@ SCEN
 vm_run --module "$MODULE" --scenario "$out/scenario" --file "$out/short.wav" \
 	--out "$out/vm" --timeout 300 \
 	--qemu-args "-device ES1370,audiodev=snd0 -audiodev none,id=snd0" \
+	--qemu-args "-device cs4231a,irq=5,audiodev=snd0" \
 	>"$out/vm.log" || true
 vo=$out/vm
 if [ "$(cat "$vo/exit" 2>/dev/null)" != 0 ]; then
@@ -60,14 +67,19 @@ else
 	fail reload-20-cycles-play "only $(cat "$vo/cycles.txt") of 20 load/play/unload cycles worked"
 fi
 # the snapshots can see the driver's resources...
-if grep -q "snd-omnibus ES1370" "$vo/ioports-loaded.txt" && grep -q snd_omnibus "$vo/interrupts-loaded.txt" &&
-	[ "$(grep -c '^ *[0-9]* \[' "$vo/cards-loaded.txt")" = 3 ]; then
+if grep -q "snd-omnibus ES1370" "$vo/ioports-loaded.txt" &&
+	grep -q '^ *0534-0537 : snd-omnibus WSS' "$vo/ioports-loaded.txt" &&
+	grep -q snd_omnibus "$vo/interrupts-loaded.txt" &&
+	grep -q '^5: .*snd-omnibus WSS' "$vo/interrupts-loaded.txt" &&
+	grep -q '^ 3: WSS playback' "$vo/dma-loaded.txt" &&
+	grep -q '\]: CS4231A - CS4231A$' "$vo/cards-loaded.txt" &&
+	[ "$(grep -c '^ *[0-9]* \[' "$vo/cards-loaded.txt")" = 4 ]; then
 	pass reload-resources-visible
 else
 	fail reload-resources-visible "$(cat "$vo"/*-loaded.txt)"
 fi
 # ...and none is left behind
-for f in ioports interrupts cards; do
+for f in ioports interrupts dma cards; do
 	if diff -u "$vo/$f-before.txt" "$vo/$f-after.txt" >"$out/$f.diff"; then
 		pass "reload-$f-clean"
 	else

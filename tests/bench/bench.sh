@@ -7,6 +7,8 @@
 #   es1370   -device ES1370   snd-omnibus-es1370  vs snd-ens1370   (amd64, 44100 Hz)
 #   ich      -device AC97     snd-omnibus-ich     vs snd-intel8x0  (amd64, 48000 Hz)
 #   sb16     -device sb16     snd-omnibus-sb16    vs snd-sb16      (686,   44100 Hz)
+#   wss      -device cs4231a,irq=5
+#                             snd-omnibus-wss     vs snd-cs4231    (686,   44100 Hz)
 #   virtual  (no device)      snd-omnibus-virtual virtual_cards=1
 #                             vs snd-dummy (default, and with
 #                             fake_buffer=0) and snd-aloop  (amd64, 48000 Hz)
@@ -25,7 +27,7 @@
 #
 # Environment (defaults in brackets):
 #   BENCH_OUT           output directory [tests/out/bench, git-ignored]
-#   BENCH_DEVICES       which VMs [es1370 ich sb16 virtual]
+#   BENCH_DEVICES       which VMs [es1370 ich sb16 wss virtual]
 #   BENCH_RUNS          runs per figure [3]
 #   BENCH_SECONDS_PLAY  seconds per play run [10]
 #   BENCH_SECONDS_COST  seconds per run of the CPU cost (an idle-priority
@@ -49,7 +51,7 @@ BENCH=$REPO/tests/bench
 . "$REPO/tests/lib/vm.sh"
 
 OUT=${BENCH_OUT:-$REPO/tests/out/bench}
-DEVICES=${BENCH_DEVICES:-es1370 ich sb16 virtual}
+DEVICES=${BENCH_DEVICES:-es1370 ich sb16 wss virtual}
 RUNS=${BENCH_RUNS:-3}
 SECONDS_PLAY=${BENCH_SECONDS_PLAY:-10}
 SECONDS_COST=${BENCH_SECONDS_COST:-5}
@@ -83,7 +85,7 @@ gcc -static -O2 -Wall -o "$OUT/pcm-bench" "$BENCH/pcm-bench.c" ||
 
 # the 686 side: our module and pcm-bench built in the i386 chroot
 case " $DEVICES " in
-*" sb16 "*)
+*" sb16 "* | *" wss "*)
 	K686=$(vm_kver_i386)
 	rm -rf "$OUT/build-686"
 	vm_build_i386 "$REPO/src" "$K686" "$OUT/build-686" ||
@@ -132,6 +134,11 @@ EOF
 		echo "bench_driver omnibus 44100 5 - modprobe snd-omnibus-sb16 port=0x220"
 		echo "bench_driver snd-sb16 44100 5 - modprobe snd-sb16 isapnp=0 port=0x220 irq=5 dma8=1 dma16=5"
 		;;
+	wss)
+		# one DMA channel each (dma2=-1: snd-cs4231 and ours alike)
+		echo "bench_driver omnibus 44100 5 - modprobe snd-omnibus-wss port=0x534 irq=5 dma1=3"
+		echo "bench_driver snd-cs4231 44100 5 - modprobe snd-cs4231 port=0x534 irq=5 dma1=3 dma2=-1"
+		;;
 	virtual)
 		echo "bench_driver omnibus 48000 - virt_timer_fn modprobe snd-omnibus-virtual virtual_cards=1"
 		echo "bench_driver snd-dummy 48000 - dummy_hrtimer_callback modprobe snd-dummy"
@@ -157,12 +164,14 @@ for dev in $DEVICES; do
 	es1370) args+=(--qemu-args "-device ES1370,audiodev=snd0") ;;
 	ich) args+=(--qemu-args "-device AC97,audiodev=snd0") ;;
 	sb16) args+=(--qemu-args "-device sb16,audiodev=snd0") ;;
+	# QEMU's default IRQ 9 is the ACPI SCI of -M pc
+	wss) args+=(--qemu-args "-device cs4231a,irq=5,audiodev=snd0") ;;
 	virtual) ;;
-	*) vm_die "unknown device $dev (es1370 ich sb16 virtual)" ;;
+	*) vm_die "unknown device $dev (es1370 ich sb16 wss virtual)" ;;
 	esac
-	if [ "$dev" = sb16 ]; then
+	if [ "$dev" = sb16 ] || [ "$dev" = wss ]; then
 		args+=(--arch i386 --kver "$K686" --module "$OUT/build-686/snd-omnibus-core.ko"
-			--module "$OUT/build-686/snd-omnibus-sb16.ko"
+			--module "$OUT/build-686/snd-omnibus-$dev.ko"
 			--file "$OUT/pcm-bench-i386:pcm-bench")
 	else
 		args+=(--kver "$KVER" --module "$MODULE" --file "$OUT/pcm-bench")
@@ -184,11 +193,11 @@ done
 
 # module sizes (text, data, bss) of the .ko files, for the table
 {
-	for m in core virtual es1370 ich sb16; do
+	for m in core virtual es1370 ich sb16 wss; do
 		size "$MODULE/snd-omnibus-$m.ko" | tail -n 1 |
 			awk -v m="$m" '{ print "ko=omnibus-" m "-amd64 text=" $1 " data=" $2 " bss=" $3 }'
 	done
-	for m in core sb16; do
+	for m in core sb16 wss; do
 		[ -f "$OUT/build-686/snd-omnibus-$m.ko" ] || continue
 		size "$OUT/build-686/snd-omnibus-$m.ko" | tail -n 1 |
 			awk -v m="$m" '{ print "ko=omnibus-" m "-686 text=" $1 " data=" $2 " bss=" $3 }'
@@ -200,7 +209,7 @@ done
 			awk -v m="$m" '{ print "ko=" m " text=" $1 " data=" $2 " bss=" $3 }'
 	done
 	if [ -n "${K686:-}" ]; then
-		for m in snd-sb16 snd-sb16-dsp snd-sb-common; do
+		for m in snd-sb16 snd-sb16-dsp snd-sb-common snd-cs4231 snd-wss-lib; do
 			f=$(find "$CACHE/kernel/$K686/lib/modules/$K686/kernel/sound" \
 				-name "$m.ko" | head -n 1)
 			[ -n "$f" ] && size "$f" | tail -n 1 |

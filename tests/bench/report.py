@@ -17,6 +17,7 @@ PAIRS = {
     "es1370": ("ES1370", [("omnibus", "snd-ens1370")]),
     "ich": ("ICH AC'97", [("omnibus", "snd-intel8x0")]),
     "sb16": ("SB16 (686)", [("omnibus", "snd-sb16")]),
+    "wss": ("WSS CS4231A (686)", [("omnibus", "snd-cs4231")]),
     "virtual": ("virtual", [("omnibus", "snd-dummy"), ("omnibus", "snd-dummy-fake_buffer=0"),
                             ("omnibus", "snd-aloop")]),
 }

@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # tests/guest/fault-sweep.sh - the guest half of tests/t-rel-fault.sh, run
 # by /scenario on the debug kernel after the test's preamble set:
-#   KIND     virtual, es1370, ich or sb16
+#   KIND     virtual, es1370, ich, sb16 or wss
 #   PARAMS   module parameters that make one card of that kind
 #   RATE     the rate the playback checks use
 #   STRIDE   1 to try every N of the driver's allocations, k every k-th
