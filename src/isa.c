@@ -70,8 +70,11 @@ int omnibus_isa_request_dma(struct device *dev, int dma, const char *what)
 {
 	int err = request_dma(dma, what);
 
-	if (err < 0)
+	if (err == -EBUSY)
 		dev_err(dev, "DMA channel %d is in use (see /proc/dma): %d\n",
+			dma, err);
+	else if (err < 0)
+		dev_err(dev, "DMA channel %d cannot be requested (channels 0-3, 5-7): %d\n",
 			dma, err);
 	return err;
 }
