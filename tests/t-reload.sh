@@ -1,8 +1,10 @@
 #!/bin/bash
 # Unload and reload the modules 20 times with an ES1370, a WSS codec
-# (-device cs4231a at 0x534, IRQ 5, DMA 3) and two virtual cards
-# (snd-omnibus-virtual, then snd-omnibus-es1370, then snd-omnibus-wss),
-# playing on each of the four cards every time: /proc/ioports,
+# (-device cs4231a at 0x534, IRQ 5, DMA 3), an AdLib (-device adlib,
+# snd-omnibus-adlib port=0x388) and two virtual cards (snd-omnibus-virtual,
+# then snd-omnibus-es1370, snd-omnibus-wss, snd-omnibus-adlib), playing on
+# each of the four PCM cards and finding the AdLib's OPL3 FM device every
+# time: /proc/ioports,
 # /proc/interrupts, /proc/dma and /proc/asound/cards end as they began, and
 # the kernel log stays clean.
 set -eu
@@ -28,6 +30,7 @@ snap() {
 	cat /proc/dma >"/out/dma-$1.txt"
 }
 modprobe snd-pcm
+modprobe snd-opl3-lib
 snap before
 ok=0
 i=0
@@ -36,14 +39,16 @@ while [ $i -lt 20 ]; do
 	modprobe snd-omnibus-virtual virtual_cards=2 || break
 	modprobe snd-omnibus-es1370 || break
 	modprobe snd-omnibus-wss port=0x534 irq=5 dma1=3 || break
-	[ $i = 1 ] && snap loaded
+	modprobe snd-omnibus-adlib port=0x388 || break
+	[ $i = 1 ] && snap loaded && cat /proc/asound/hwdep >/out/hwdep-loaded.txt
 	played=0
 	for c in 0 1 2 3; do
 		aplay -q -D "hw:$c,0" /data/short.wav && played=$((played + 1))
 	done
-	rmmod snd-omnibus-wss snd-omnibus-es1370 snd-omnibus-virtual \
-		snd-omnibus-core || break
-	[ $played = 4 ] && ok=$((ok + 1))
+	grep -q '^04-00: OPL3 FM$' /proc/asound/hwdep && played=$((played + 1))
+	rmmod snd-omnibus-adlib snd-omnibus-wss snd-omnibus-es1370 \
+		snd-omnibus-virtual snd-omnibus-core || break
+	[ $played = 5 ] && ok=$((ok + 1))
 done
 echo "$ok" >/out/cycles.txt
 snap after
@@ -53,6 +58,7 @@ vm_run --module "$MODULE" --scenario "$out/scenario" --file "$out/short.wav" \
 	--out "$out/vm" --timeout 300 \
 	--qemu-args "-device ES1370,audiodev=snd0 -audiodev none,id=snd0" \
 	--qemu-args "-device cs4231a,irq=5,audiodev=snd0" \
+	--qemu-args "-device adlib,audiodev=snd0" \
 	>"$out/vm.log" || true
 vo=$out/vm
 if [ "$(cat "$vo/exit" 2>/dev/null)" != 0 ]; then
@@ -64,7 +70,7 @@ fi
 if [ "$(cat "$vo/cycles.txt")" = 20 ]; then
 	pass reload-20-cycles-play
 else
-	fail reload-20-cycles-play "only $(cat "$vo/cycles.txt") of 20 load/play/unload cycles worked"
+	fail reload-20-cycles-play "only $(cat "$vo/cycles.txt") of 20 load/play/unload cycles worked (four cards played, the OPL3 there)"
 fi
 # the snapshots can see the driver's resources...
 if grep -q "snd-omnibus ES1370" "$vo/ioports-loaded.txt" &&
@@ -73,7 +79,10 @@ if grep -q "snd-omnibus ES1370" "$vo/ioports-loaded.txt" &&
 	grep -q '^5: .*snd-omnibus WSS' "$vo/interrupts-loaded.txt" &&
 	grep -q '^ 3: WSS playback' "$vo/dma-loaded.txt" &&
 	grep -q '\]: CS4231A - CS4231A$' "$vo/cards-loaded.txt" &&
-	[ "$(grep -c '^ *[0-9]* \[' "$vo/cards-loaded.txt")" = 4 ]; then
+	grep -q '^ *0388-038b : snd-omnibus AdLib' "$vo/ioports-loaded.txt" &&
+	grep -q '\]: AdLib - AdLib FM$' "$vo/cards-loaded.txt" &&
+	grep -q '^04-00: OPL3 FM$' "$vo/hwdep-loaded.txt" &&
+	[ "$(grep -c '^ *[0-9]* \[' "$vo/cards-loaded.txt")" = 5 ]; then
 	pass reload-resources-visible
 else
 	fail reload-resources-visible "$(cat "$vo"/*-loaded.txt)"
