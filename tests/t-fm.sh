@@ -63,45 +63,7 @@ done
 # --- the instrument and the note ---------------------------------------------
 D=$OUT/data
 mkdir -p "$D"
-python3 - "$D" <<'EOF'
-import struct, sys
-d = sys.argv[1]
-
-# struct sbi_patch (include/uapi/sound/asound_fm.h): prog, bank, "SBI\x1a",
-# name[25], extension[7], data[32]; data: the modulator's and the
-# carrier's AM/VIB/EG/KSR/MULT, KSL/level, attack/decay, sustain/release,
-# wave select, then feedback/connection
-data = bytes([
-    0x21, 0x21,     # sustained envelope, frequency x1
-    0x3f, 0x00,     # modulator silent, carrier at full level
-    0xf0, 0xf0,     # fastest attack, no decay
-    0x07, 0x07,     # sustain at full level, release 7
-    0x00, 0x00,     # sine
-    0x01,           # additive: the carrier sounds alone
-]).ljust(32, b"\0")
-sbi = bytes([0, 0]) + b"SBI\x1a" + b"snd-omnibus sine".ljust(25, b"\0") \
-    + bytes(7) + data
-assert len(sbi) == 70
-open(d + "/patch.sbi", "wb").write(sbi)
-
-
-def vlq(n):
-    out = [n & 0x7f]
-    n >>= 7
-    while n:
-        out.insert(0, 0x80 | (n & 0x7f))
-        n >>= 7
-    return bytes(out)
-
-
-# one track, 96 ticks a quarter at the default 120 bpm: 192 ticks = 1 s;
-# program 0, A4 (note 69) on, off a second later
-trk = (vlq(0) + b"\xc0\x00" + vlq(0) + b"\x90\x45\x7f"
-       + vlq(192) + b"\x80\x45\x40" + vlq(0) + b"\xff\x2f\x00")
-open(d + "/note.mid", "wb").write(
-    b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96)
-    + b"MTrk" + struct.pack(">I", len(trk)) + trk)
-EOF
+python3 "$REPO/tests/lib/fm.py" files "$D"
 
 # guest functions: note NAME loads the patch into the first OPL hwdep
 # device and plays the note on the first OPL sequencer port
