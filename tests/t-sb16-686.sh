@@ -53,20 +53,8 @@ with open(d + "/u8m.exp", "wb") as f:
 EOF
 
 # --- snd-omnibus-sb16 for 686 --------------------------------------------------
-K686=$(vm_kver_i386)
 B=$OUT/build-686
-rm -rf "$B"
-if vm_build_i386 "$REPO/src" "$K686" "$B" && [ -f "$B/snd-omnibus-sb16.ko" ]; then
-	warn=$(grep -E 'warning:|error:' "$B/build.log" || true)
-	if [ -z "$warn" ]; then
-		pass sb16-686-build-w1-clean
-	else
-		fail sb16-686-build-w1-clean "$(printf '%s\n' "$warn" | head -n 5)"
-	fi
-else
-	tail -n 20 "$B/build.log" 2>/dev/null | sed 's/^/    /'
-	fail sb16-686-build-w1-clean "building snd-omnibus for $K686 failed"
-fi
+test_build_686 "$B" snd-omnibus-sb16.ko sb16-686-build-w1-clean
 
 # --- the three runs ------------------------------------------------------------
 # run NAME ARCH MODDIR: one VM playing both files; snd-sb16 when MODDIR is

@@ -60,20 +60,8 @@ open(d + "/mulaw.exp", "wb").write(s16([ulaw(x) for x in mu for _ in (0, 1)]))
 EOF
 
 # --- snd-omnibus-wss for 686 ----------------------------------------------------
-K686=$(vm_kver_i386)
 B=$OUT/build-686
-rm -rf "$B"
-if vm_build_i386 "$REPO/src" "$K686" "$B" && [ -f "$B/snd-omnibus-wss.ko" ]; then
-	warn=$(grep -E 'warning:|error:' "$B/build.log" || true)
-	if [ -z "$warn" ]; then
-		pass wss-686-build-w1-clean
-	else
-		fail wss-686-build-w1-clean "$(printf '%s\n' "$warn" | head -n 5)"
-	fi
-else
-	tail -n 20 "$B/build.log" 2>/dev/null | sed 's/^/    /'
-	fail wss-686-build-w1-clean "building snd-omnibus for $K686 failed"
-fi
+test_build_686 "$B" snd-omnibus-wss.ko wss-686-build-w1-clean
 
 # --- the three runs ------------------------------------------------------------
 # run NAME ARCH MODDIR: one VM playing the three files; snd-cs4231 when

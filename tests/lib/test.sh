@@ -85,3 +85,25 @@ check_dmesg_clean()
 		fail "$name" "$why"
 	fi
 }
+
+# test_build_686 DIR KO NAME: build snd-omnibus for Debian's 686 kernel
+# into DIR (tests/lib/vm.sh vm_build_i386, W=1); PASS NAME if KO was built
+# and the build log has no warning or error, else FAIL NAME.  Returns 0.
+test_build_686()
+{
+	local dir=$1 ko=$2 name=$3 k686 warn
+
+	k686=$(vm_kver_i386)
+	rm -rf "$dir"
+	if vm_build_i386 "$REPO/src" "$k686" "$dir" && [ -f "$dir/$ko" ]; then
+		warn=$(grep -E 'warning:|error:' "$dir/build.log" || true)
+		if [ -z "$warn" ]; then
+			pass "$name"
+		else
+			fail "$name" "$(printf '%s\n' "$warn" | head -n 5)"
+		fi
+	else
+		tail -n 20 "$dir/build.log" 2>/dev/null | sed 's/^/    /'
+		fail "$name" "building snd-omnibus for $k686 failed"
+	fi
+}
