@@ -96,6 +96,15 @@ for script in "${scripts[@]}"; do
 		others+=("$script")
 	fi
 done
+# the scripts that take both cores ("# cores: 2", below) after the others
+own=()
+for script in ${others[@]+"${others[@]}"}; do
+	grep -q '^# cores: 2' "$script" 2>/dev/null || own+=("$script")
+done
+for script in ${others[@]+"${others[@]}"}; do
+	! grep -q '^# cores: 2' "$script" 2>/dev/null || own+=("$script")
+done
+others=(${own[@]+"${own[@]}"})
 scripts=(${others[@]+"${others[@]}"} ${later[@]+"${later[@]}"})
 debug_pid=""
 if [ ${#later[@]} -gt 0 ] && [ ${#others[@]} -gt 0 ]; then
@@ -187,9 +196,63 @@ if [ ${#beside[@]} -gt 0 ]; then
 	) &
 	beside_pid=$!
 fi
-for script in "${vms[@]}"; do
-	run_script "$script"
-done
+# The VM scripts run RUN_JOBS at a time (default: one per core, at most 4;
+# a TCG guest keeps one core busy, and most scripts boot one VM after the
+# other).  A script with a line "# cores: 2" keeps two cores busy itself
+# (VMs of its own two at a time, or host builds beside its VMs): it runs
+# alone, after the ones before it have finished.  The output of the scripts
+# that run side by side is shown whole, in the list's order, as each ends;
+# the time each one reports is its own wall time, shared with its neighbour.
+jobs_max=${RUN_JOBS:-$(nproc)}
+[ "$jobs_max" -le 4 ] || jobs_max=4
+[ "$jobs_max" -ge 1 ] || jobs_max=1
+pool_pids=()
+pool_names=()
+# pool_flush: show the output of the finished scripts at the head of the list
+pool_flush()
+{
+	while [ ${#pool_names[@]} -gt 0 ] && [ -f "$RUN_DIR/${pool_names[0]}.done" ]; do
+		cat "$RUN_DIR/${pool_names[0]}.pooled"
+		rm -f "$RUN_DIR/${pool_names[0]}.pooled" "$RUN_DIR/${pool_names[0]}.done"
+		pool_names=("${pool_names[@]:1}")
+	done
+}
+# pool_wait N: wait until fewer than N of the side-by-side scripts run
+pool_wait()
+{
+	local p live
+	while :; do
+		live=()
+		for p in ${pool_pids[@]+"${pool_pids[@]}"}; do
+			! kill -0 "$p" 2>/dev/null || live+=("$p")
+		done
+		pool_pids=(${live[@]+"${live[@]}"})
+		pool_flush
+		[ ${#pool_pids[@]} -ge "$1" ] || return 0
+		wait -n "${pool_pids[@]}" || true
+	done
+}
+if [ ${#vms[@]} -le 1 ] || [ "$jobs_max" -le 1 ]; then
+	for script in "${vms[@]}"; do
+		run_script "$script"
+	done
+else
+	echo "running up to $jobs_max VM scripts at a time (RUN_JOBS)"
+	for script in "${vms[@]}"; do
+		if grep -q '^# cores: 2' "$script" 2>/dev/null; then
+			pool_wait 1
+			run_script "$script"
+			continue
+		fi
+		pool_wait "$jobs_max"
+		name=$(basename "$script" .sh)
+		( run_script "$script" >"$RUN_DIR/$name.pooled" 2>&1
+		  touch "$RUN_DIR/$name.done" ) &
+		pool_pids+=("$!")
+		pool_names+=("$name")
+	done
+	pool_wait 1
+fi
 if [ -n "$beside_pid" ]; then
 	wait "$beside_pid" || true
 	for script in "${beside[@]}"; do

@@ -41,6 +41,7 @@
 # cache: each of the six chroots then takes 1.5-2 minutes to build and a
 # kernel's steps 3-7 minutes (warm, all six took 539 s on 6 Dec 2026).
 # timeout: 3600
+# cores: 2
 
 set -eu
 REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}

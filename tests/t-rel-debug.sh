@@ -1,6 +1,7 @@
 #!/bin/bash
 # needs: debug-kernel
 # timeout: 3600
+# cores: 2
 # The main VM scenarios of the project once more on the debug kernel
 # (tests/lib/debug-kernel.sh: KASAN, lockdep, DEBUG_ATOMIC_SLEEP,
 # DEBUG_OBJECTS, kmemleak, UBSAN): each test script below runs with KVER

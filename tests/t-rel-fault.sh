@@ -1,6 +1,7 @@
 #!/bin/bash
 # needs: debug-kernel
 # timeout: 7200
+# cores: 2
 # Fault injection on the debug kernel (tests/lib/debug-kernel.sh), one VM
 # per kind of card: the virtual card, ES1370 (-device ES1370), ICH AC'97
 # (-device AC97), Sound Blaster 16 (-device sb16, port=0x220 irq=5

@@ -73,7 +73,7 @@ vm__installed()
 # vm_host_deps [EXTRA_PKG...]: apt-get install whatever is missing.
 vm_host_deps()
 {
-	local p missing=""
+	local p fd missing=""
 
 	# shellcheck disable=SC2086 # word splitting of the list is wanted
 	for p in $VM_HOST_PKGS "$@"; do
@@ -81,12 +81,27 @@ vm_host_deps()
 	done
 	[ -z "$missing" ] && return 0
 
-	vm_log "installing host packages:$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >&2 || vm_die "apt-get update failed"
+	# scripts run side by side (tests/run.sh): one installs at a time, and
+	# apt waits for a dpkg lock that something else holds
+	mkdir -p "$CACHE"
+	exec {fd}>"$CACHE/.apt.lock"
+	flock "$fd"
+	missing=""
 	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $missing >&2 ||
-		vm_die "apt-get install$missing failed"
+	for p in $VM_HOST_PKGS "$@"; do
+		vm__installed "$p" || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		vm_log "installing host packages:$missing"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get -o DPkg::Lock::Timeout=600 update -q >&2 ||
+			vm_die "apt-get update failed"
+		# shellcheck disable=SC2086
+		apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+			--no-install-recommends $missing >&2 ||
+			vm_die "apt-get install$missing failed"
+	fi
+	exec {fd}>&-
 }
 
 # vm_kver: print the release of the kernel that linux-headers-amd64 points at.
