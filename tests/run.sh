@@ -14,7 +14,9 @@
 # reports nothing at all, counts as one failure.  Scripts with a line
 # "# host-only" (they boot no VM) run one after another in the background
 # beside the others when both kinds are asked for; their output comes
-# after the others'.  Prints the time each script took and, when scripts
+# after the others'.  The VM scripts run RUN_JOBS at a time (default: one
+# per core, at most 4); one with a line "# cores: 2" runs alone.  Prints
+# the time each script took and, when scripts
 # print "FIGURE: KIND runs=N failures=N reports=N leaks=N" lines (the
 # reliability tests), one table of them per kind.  Ends with the line "N
 # passed, N failed" and exits non-zero if anything failed.
