@@ -269,8 +269,10 @@ static int sb16_configure(struct sb16 *chip, const struct omnibus_isa_cfg *cfg)
  * The OPL3 of card @slot, through snd-opl3-lib: the hwdep device 0 and
  * the sequencer device 1 (snd-opl3-synth), as snd-sb16 makes them.  At
  * the card's base it shares the I/O region the ISA layer holds for the
- * card ("integrated"); elsewhere the library requests its ports itself.
- * An OPL3 that does not answer is one line and a card without FM.
+ * card; elsewhere the driver requests the OPL's two port pairs itself (so
+ * that ports in use are our one line, not the library's too) and hands
+ * the library the ports as held ("integrated").  An OPL3 that does not
+ * answer is one line and a card without FM, holding no port.
  */
 static int sb16_fm_new(struct sb16 *chip, int slot)
 {
@@ -292,18 +294,26 @@ static int sb16_fm_new(struct sb16 *chip, int slot)
 			fm, chip->port, chip->port + SB_IO_SIZE - 1, -EINVAL);
 		return -EINVAL;
 	}
-	err = snd_opl3_create(chip->oc.card, fm, fm + 2, OPL3_HW_OPL3,
-			      integrated, &opl3);
+	if (!integrated) {
+		if (!devm_request_region(dev, fm, 2, "OPL2/3 (left)")) {
+			err = -EBUSY;
+			goto without_fm;
+		}
+		if (!devm_request_region(dev, fm + 2, 2, "OPL2/3 (right)")) {
+			devm_release_region(dev, fm, 2);
+			err = -EBUSY;
+			goto without_fm;
+		}
+	}
+	err = snd_opl3_create(chip->oc.card, fm, fm + 2, OPL3_HW_OPL3, 1,
+			      &opl3);
 	if (err < 0) {
-		/* the library has freed what it made */
-		if (err == -ENODEV)
-			dev_warn(dev, "no OPL3 FM answers at 0x%lx (%d): the card works without FM\n",
-				 fm, err);
-		else
-			dev_warn(dev, "the OPL3 FM at 0x%lx could not be set up (%d%s): the card works without FM\n",
-				 fm, err, err == -EBUSY ?
-				 ", its ports are in use: see /proc/ioports" : "");
-		return 0;
+		/* the library has freed what it made; the ports go back */
+		if (!integrated) {
+			devm_release_region(dev, fm + 2, 2);
+			devm_release_region(dev, fm, 2);
+		}
+		goto without_fm;
 	}
 	/* on failure the library frees the OPL3 with its hwdep device */
 	err = snd_opl3_hwdep_new(opl3, 0, 1, NULL);
@@ -313,6 +323,16 @@ static int sb16_fm_new(struct sb16 *chip, int slot)
 		return err;
 	}
 	chip->fm_port = fm;
+	return 0;
+
+without_fm:
+	if (err == -ENODEV)
+		dev_warn(dev, "no OPL3 FM answers at 0x%lx (%d): the card works without FM\n",
+			 fm, err);
+	else
+		dev_warn(dev, "the OPL3 FM at 0x%lx could not be set up (%d%s): the card works without FM\n",
+			 fm, err, err == -EBUSY ?
+			 ", its ports are in use: see /proc/ioports" : "");
 	return 0;
 }
 
