@@ -23,8 +23,10 @@
 #    same from snd-omnibus-sb16 as from snd-sb16 and from
 #    snd-omnibus-adlib as from snd-adlib: no byte differs before 10 ms
 #    ahead of the earlier key-off found (after key-off the timing differs
-#    between runs and is not compared); key-off comes 0.9 to 1.2 s after
-#    key-on, and the pitch measured from the zero crossings is the note's
+#    between runs and is not compared); key-off comes 0.9 to 1.5 s after
+#    key-on (1.0 on a quiet host: the guest's sequencer timer runs late
+#    when the host is loaded, QEMU's audio clock does not; seen: 1.39 s
+#    with five VMs on two cores), and the pitch measured from the zero crossings is the note's
 #    (440 Hz, within 1 %; the OPL's frequency steps give 437.7 Hz);
 #  - fm_port=0x388 puts the SB16's FM there, the driver holding the
 #    ports as "OPL2/3 (left)" and "(right)" (the library's names); fm_port=-1:
@@ -368,7 +370,7 @@ for n in sb16 adlib; do
 		if [ -f "$V/$n.ok" ] &&
 		   awk -v n="$n" '$1 == n && $2 == "omnibus" && $3 == "notes=2" {
 				split($5, k, "="); split($6, p, "=")
-				if (k[2] >= 0.9 && k[2] <= 1.2 && p[2] >= 435.6 && p[2] <= 444.4) good++
+				if (k[2] >= 0.9 && k[2] <= 1.5 && p[2] >= 435.6 && p[2] <= 444.4) good++
 			} END { exit !(good == 1) }' "$OUT/notes.txt"; then
 			pass "fm-$n-note-keyoff-and-pitch"
 		else
@@ -380,7 +382,7 @@ for n in sb16 adlib; do
 	   grep -q "^$n compare .* equal=1$" "$OUT/notes.txt" &&
 	   awk -v n="$n" '$1 == n && $3 == "notes=2" {
 			split($5, k, "="); split($6, p, "=")
-			if (k[2] < 0.9 || k[2] > 1.2 || p[2] < 435.6 || p[2] > 444.4) bad = 1
+			if (k[2] < 0.9 || k[2] > 1.5 || p[2] < 435.6 || p[2] > 444.4) bad = 1
 			good++
 		} END { exit !(good == 2 && !bad) }' "$OUT/notes.txt"; then
 		pass "fm-$n-note-same-bytes-as-in-tree-and-pitch"
