@@ -204,6 +204,7 @@ for c in ENS1370:es0:long44:es:ES1370 ICH:ich0:long48:ich:AC97; do
 done
 
 # --- the AdLib card: unbind while its hwdep is written, while a note plays --
+adl_t0=$(cut -d" " -f1 /proc/uptime)
 modprobe snd-seq && modprobe snd-opl3-synth || exit 1
 modprobe snd-omnibus-adlib port=0x388 || exit 1
 opl3hw() { grep -q "^[0-9]*-00: OPL3 FM$" /proc/asound/hwdep; }
@@ -259,6 +260,7 @@ cat /data/patch.sbi >"/dev/snd/hwC$(cardno AdLib)D0" &&
 	aplaymidi -p "$(opl3port)" /data/note.mid >/out/adlib-after.err 2>&1
 echo "after-note-rc $?" >>/out/unbind-adlib.txt
 rmmod snd-omnibus-adlib
+echo "$adl_t0 $(cut -d" " -f1 /proc/uptime)" >/out/adlib-time.txt
 rmmod snd-omnibus-wss snd-omnibus-ich snd-omnibus-es1370
 snap after
 exit 0
@@ -317,6 +319,7 @@ done
 # --- the AdLib card: unbind while its hwdep is written, while a note plays
 st=$V/unbind-adlib.txt
 sed 's/^/    adlib unbind: /' "$st" 2>/dev/null || true
+echo "    adlib unbind: $(awk '{ printf "%.1f", $2 - $1 }' "$V/adlib-time.txt" 2>/dev/null) s in the guest"
 for mode in write note; do
 	n=$(grep -c "^cycle [0-9]* $mode: " "$st" 2>/dev/null || true)
 	end=write-failed
