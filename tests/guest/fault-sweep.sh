@@ -264,14 +264,21 @@ probe_sweep()
 }
 
 # fm_sweep: an SB16 with an OPL3 (FM=1): every N of the FM setup, which
-# the sampled sweep may step over.  Only the card registration comes after
-# it in the probe: from the last allocation of a whole load down, every N,
-# until the loads with a FM line (one failed in the FM setup) are passed
-# by 3 without one (200 loads at most).  Lines into /out/fm-probe.txt.
+# the sampled sweep may step over.  Where it starts: a load with
+# fm_port=0x228 (inside the card's ports) fails at the FM setup's first
+# check, before it allocates anything, so its C allocations are those
+# before the FM setup plus the few of the teardown.  From C + 10 down,
+# every N, until the loads with an FM line (one failed in the FM setup)
+# are passed by 3 without one (80 loads at most).  Lines into
+# /out/fm-probe.txt; C into /out/fm-start.txt.
 fm_sweep()
 {
-	n=$T seen=0 past=0 k=0
-	while [ "$n" -gt "$L" ] && [ "$past" -lt 3 ] && [ "$k" -lt 200 ]; do
+	C=$(/data/fault-nth load 1000000 "$KO" "$PARAMS fm_port=0x228" |
+		sed -n 's/.* calls=\([0-9]*\)$/\1/p')
+	logscan /dev/null >/dev/null
+	echo "fm_port=0x228: $C allocations" >/out/fm-start.txt
+	n=$((C + 10)) seen=0 past=0 k=0
+	while [ "$n" -gt "$L" ] && [ "$past" -lt 3 ] && [ "$k" -lt 80 ]; do
 		k=$((k + 1))
 		sweep_line "$n" >/tmp/line
 		line=$(cat /tmp/line)
