@@ -47,7 +47,7 @@
 #
 # Environment: FUZZ_SEED (default 6001; card n uses FUZZ_SEED + n),
 # FUZZ_ITER (iterations per card, default 100000), FUZZ_FM_ITER (the
-# OPL3 run in the sb16 VM, default 20000), FUZZ_CARDS (default
+# OPL3 run in the sb16 VM, default 50000), FUZZ_CARDS (default
 # "virtual es1370 ich sb16 wss").  The seed and count are printed: to reproduce
 # a failure run alsa-fuzz with the same seed, count and device list (see
 # docs/reliability.md).  Prints "FIGURE: fuzz runs=... failures=... reports=...
@@ -72,7 +72,7 @@ OUT=$(cd "$OUT" && pwd)
 FUZZ_SEED=${FUZZ_SEED:-6001}
 FUZZ_ITER=${FUZZ_ITER:-100000}
 FUZZ_CARDS=${FUZZ_CARDS:-virtual es1370 ich sb16 wss}
-FUZZ_FM_ITER=${FUZZ_FM_ITER:-20000}
+FUZZ_FM_ITER=${FUZZ_FM_ITER:-50000}
 
 # Seeds that made the fuzzer find a bug, each run again as a regression
 # test: "card:seed:iterations".  None has found a bug of snd-omnibus yet.
@@ -137,6 +137,7 @@ fuzz_card()
 		fm_part="fm_seed=$((seed + 50)) fm_iter=$FUZZ_FM_ITER"
 		# shellcheck disable=SC2016 # guest text
 		fm_part="$fm_part"'
+fm_t0=$(cut -d" " -f1 /proc/uptime)
 modprobe snd-omnibus-adlib port=0x388 || exit 1
 cat /proc/asound/cards /proc/asound/hwdep >/out/fm-nodes.txt
 echo "seed $fm_seed, $fm_iter iterations: /data/alsa-fuzz $fm_seed $fm_iter" \
@@ -155,6 +156,7 @@ for p in $(aplaymidi -l | awk "/OPL3 FM/ { print \$1 }"); do
 	echo "port $p rc $?"
 done >/out/fm-notes.txt
 rmmod snd-omnibus-adlib && echo ok >/out/rmmod-fm.ok
+echo "$fm_t0 $(cut -d" " -f1 /proc/uptime)" >/out/fm-time.txt
 '
 		;;
 	wss)
@@ -268,7 +270,8 @@ EOF
 		fm_iter=$(sed -n 's/^alsa-fuzz: done: seed [0-9]*, \([0-9]*\) iterations.*/\1/p' \
 			"$V/fuzz-fm.txt" 2>/dev/null || true)
 		RUNS=$((RUNS + ${fm_iter:-0}))
-		echo "    $name OPL3: seed $((seed + 50)), ${fm_iter:-0}/$FUZZ_FM_ITER iterations"
+		echo "    $name OPL3: seed $((seed + 50)), ${fm_iter:-0}/$FUZZ_FM_ITER iterations," \
+			"$(awk '{ printf "%.1f", $2 - $1 }' "$V/fm-time.txt" 2>/dev/null) s in the guest"
 		# the nodes were there and took calls: opens, instrument
 		# writes and notes that the kernel accepted
 		if grep -qx 'rc=0' "$V/fuzz-fm.txt" 2>/dev/null &&
