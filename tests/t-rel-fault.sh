@@ -194,7 +194,7 @@ check_fm()
 		fig_probe_fail=$((fig_probe_fail + 1))
 		fail "fault-$kind-fm-failure-card-without-fm" "$JFAILS bad of $JRUNS, $nofm loads without FM, $reps reports: ${JBAD:0:300} ${bad:0:300}"
 	fi
-	if grep -q '^00-00: OPL3 FM$' "$d/after-probe-hwdep.txt" 2>/dev/null; then
+	if grep -q '^[0-9][0-9]-00: OPL3 FM$' "$d/after-probe-hwdep.txt" 2>/dev/null; then
 		pass "fault-$kind-after-probe-fm"
 	else
 		fig_probe_fail=$((fig_probe_fail + 1))
@@ -249,7 +249,7 @@ check_adlib()
 		fail fault-adlib-ports-given-back "$(cat "$d/adlib-ioports-left.txt" 2>/dev/null || echo 'no adlib-ioports-left.txt')"
 	fi
 	if [ "$(cat "$d/adlib-after-probe.rc" 2>/dev/null)" = 0 ] &&
-	   grep -q '^00-00: OPL3 FM$' "$d/adlib-after-probe-hwdep.txt" &&
+	   grep -q '^[0-9][0-9]-00: OPL3 FM$' "$d/adlib-after-probe-hwdep.txt" &&
 	   grep -q 'AdLib FM (OPL3) at 0x388$' "$d/adlib-after-probe.txt" &&
 	   grep -q '^  0388-038b : snd-omnibus AdLib$' "$d/adlib-after-probe.txt"; then
 		pass fault-adlib-after-probe-hwdep

@@ -264,28 +264,31 @@ probe_sweep()
 }
 
 # fm_sweep: an SB16 with an OPL3 (FM=1): every N of the FM setup, which
-# the sampled sweep may step over.  Where it starts: a load with
-# fm_port=0x228 (inside the card's ports) fails at the FM setup's first
-# check, before it allocates anything, so its C allocations are those
-# before the FM setup plus the few of the teardown.  From C + 10 down,
-# every N, until the loads with an FM line (one failed in the FM setup)
-# are passed by 3 without one (80 loads at most).  Lines into
-# /out/fm-probe.txt; C into /out/fm-start.txt.
+# the sampled sweep may step over.  Where it is: a load with fm_port=0x228
+# (inside the card's ports) fails at the FM setup's first check, before it
+# allocates anything, so its C allocations are about those before the FM
+# setup (the count of a load moves by a few from load to load: N = 965
+# failed in the FM hwdep, 966 in the registration, 967 in the FM setup
+# in one run).  From C + 30 down, every N, until a load has failed
+# in snd_opl3_create() (its line: "could not be set up") and the loads
+# with an FM line are passed by 3 without one (60 loads at most).  Lines
+# into /out/fm-probe.txt; C into /out/fm-start.txt.
 fm_sweep()
 {
 	C=$(/data/fault-nth load 1000000 "$KO" "$PARAMS fm_port=0x228" |
 		sed -n 's/.* calls=\([0-9]*\)$/\1/p')
 	logscan /dev/null >/dev/null
 	echo "fm_port=0x228: $C allocations" >/out/fm-start.txt
-	n=$((C + 10)) seen=0 past=0 k=0
-	while [ "$n" -gt "$L" ] && [ "$past" -lt 3 ] && [ "$k" -lt 80 ]; do
+	n=$((C + 30)) created=0 past=0 k=0
+	while [ "$n" -gt "$L" ] && [ "$past" -lt 3 ] && [ "$k" -lt 60 ]; do
 		k=$((k + 1))
 		sweep_line "$n" >/tmp/line
 		line=$(cat /tmp/line)
 		tee -a /out/fm-probe.txt </tmp/line
 		case $line in
-		*fm=0" "*) [ $seen = 1 ] && past=$((past + 1)) ;;
-		*) seen=1 past=0 ;;
+		*"could not be set up"*) created=1 past=0 ;;
+		*fm=0" "*) [ $created = 1 ] && past=$((past + 1)) ;;
+		*) past=0 ;;
 		esac
 		n=$((n - 1))
 	done
