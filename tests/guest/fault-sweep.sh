@@ -269,18 +269,19 @@ probe_sweep()
 # allocates anything, so its C allocations are about those before the FM
 # setup (the count of a load moves by a few from load to load: N = 965
 # failed in the FM hwdep, 966 in the registration, 967 in the FM setup
-# in one run).  From C + 30 down, every N, until a load has failed
-# in snd_opl3_create() (its line: "could not be set up") and the loads
-# with an FM line are passed by 3 without one (60 loads at most).  Lines
-# into /out/fm-probe.txt; C into /out/fm-start.txt.
+# in one run; in another, with C = 961, the FM lines came at 955 to 971).
+# From C + 15 down, every N, until a load has failed in snd_opl3_create()
+# (its line: "could not be set up") and the loads with an FM line are
+# passed by 3 without one (40 loads at most).  Lines into
+# /out/fm-probe.txt; C into /out/fm-start.txt.
 fm_sweep()
 {
 	C=$(/data/fault-nth load 1000000 "$KO" "$PARAMS fm_port=0x228" |
 		sed -n 's/.* calls=\([0-9]*\)$/\1/p')
 	logscan /dev/null >/dev/null
 	echo "fm_port=0x228: $C allocations" >/out/fm-start.txt
-	n=$((C + 30)) created=0 past=0 k=0
-	while [ "$n" -gt "$L" ] && [ "$past" -lt 3 ] && [ "$k" -lt 60 ]; do
+	n=$((C + 15)) created=0 past=0 k=0
+	while [ "$n" -gt "$L" ] && [ "$past" -lt 3 ] && [ "$k" -lt 40 ]; do
 		k=$((k + 1))
 		sweep_line "$n" >/tmp/line
 		line=$(cat /tmp/line)
@@ -404,6 +405,9 @@ if [ "${ADLIB:-0}" = 1 ]; then
 	echo scan >$FI/kmemleak
 	echo clear >$FI/kmemleak
 	P=adlib-
+	# the module loader is the same as for the SB16 above: every
+	# 100th of its allocations is enough; the driver's as before
+	LSTRIDE=$((LSTRIDE * 4))
 	probe_sweep
 	echo scan >$FI/kmemleak
 	echo scan >$FI/kmemleak
