@@ -4,7 +4,7 @@
     fm.py files DIR    writes DIR/patch.sbi (an SBI instrument: a sine
                        carrier, the modulator silent), DIR/note.mid
                        (one track: program 0, A4 held for 1 s) and
-                       DIR/long.mid (the same, held for 3 s)
+                       DIR/long.mid (the same, held for 2 s)
 
 patch.sbi goes to an OPL hwdep device (cat patch.sbi >/dev/snd/hwCxD0),
 note.mid to the OPL's sequencer port (aplaymidi -p PORT note.mid).
@@ -57,7 +57,7 @@ def files(d):
     with open(d + "/note.mid", "wb") as f:
         f.write(note_midi())
     with open(d + "/long.mid", "wb") as f:
-        f.write(note_midi(3))
+        f.write(note_midi(2))
 
 
 if __name__ == "__main__":
