@@ -29,7 +29,20 @@
 #      plays byte-exact from the pre-allocated buffer; the
 #      SG (ICH) and vmalloc (the virtual card's second PCM) buffers need no
 #      large pages and keep their size.
-# Prints FIGURE lines fault-probe, fault-hwparams and fault-fallback.
+#  (d) the sb16 kind's VM has QEMU's adlib too (-device adlib, on an
+#      -audiodev none of its own; it answers at 0x220, the SB16's FM, and
+#      at 0x388): the SB16's probe sweep meets its OPL3 setup, and a
+#      second sweep tries every N around it (fm_sweep): a failure in
+#      snd_opl3_create() must leave the card working without FM, with one
+#      line; one in the FM hwdep fails the load like any other; the clean
+#      load after the sweeps has the OPL3 hwdep device.  Then the probe
+#      sweep of snd-omnibus-adlib port=0x388 in the same VM (the loader's
+#      allocations at every 100th): each failed load an errno, no card, no
+#      module, no port 0x388-0x38b; kmemleak clean; a clean load has the
+#      OPL3 hwdep device and its ports.  It has no PCM: hw_params and
+#      fallback print SKIP lines for it.
+# Prints FIGURE lines fault-probe (with the SB16's FM sweep and the
+# AdLib's loads), fault-hwparams and fault-fallback.
 #
 # Runs on the debug kernel whatever KVER says (it builds snd-omnibus for it
 # when MODULE is not).  The loader's allocations are sampled (every
