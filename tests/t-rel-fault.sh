@@ -30,7 +30,20 @@
 #      plays byte-exact from the pre-allocated buffer; the
 #      SG (ICH) and vmalloc (the virtual card's second PCM) buffers need no
 #      large pages and keep their size.
-# Prints FIGURE lines fault-probe, fault-hwparams and fault-fallback.
+#  (d) the sb16 kind's VM has QEMU's adlib too (-device adlib, on an
+#      -audiodev none of its own; it answers at 0x220, the SB16's FM, and
+#      at 0x388): the SB16's probe sweep meets its OPL3 setup, and a
+#      second sweep tries every N around it (fm_sweep): a failure in
+#      snd_opl3_create() must leave the card working without FM, with one
+#      line; one in the FM hwdep fails the load like any other; the clean
+#      load after the sweeps has the OPL3 hwdep device.  Then the probe
+#      sweep of snd-omnibus-adlib port=0x388 in the same VM (the loader's
+#      allocations at every 100th): each failed load an errno, no card, no
+#      module, no port 0x388-0x38b; kmemleak clean; a clean load has the
+#      OPL3 hwdep device and its ports.  It has no PCM: hw_params and
+#      fallback print SKIP lines for it.
+# Prints FIGURE lines fault-probe (with the SB16's FM sweep and the
+# AdLib's loads), fault-hwparams and fault-fallback.
 #
 # Runs on the debug kernel whatever KVER says (it builds snd-omnibus for it
 # when MODULE is not).  The loader's allocations are sampled (every
@@ -109,6 +122,9 @@ vm_kind()
 
 	rm -rf "$d"
 	mkdir -p "$d/data"
+	: >"$d/fm"
+	case " $KENV " in *" FM=1 "*) ;; *) rm -f "$d/fm" ;; esac
+	case " $KENV " in *" ADLIB=1 "*) : >"$d/adlib" ;; esac
 	for name in after-probe after-hwparams fallback; do
 		seed=$((seed + 1))
 		python3 "$WAV" noise "$d/data/$name.wav" --rate "$rate" --channels 2 \
@@ -117,6 +133,9 @@ vm_kind()
 	{
 		printf 'KIND=%s\nPARAMS="%s"\nRATE=%s\nSTRIDE=%s\nLSTRIDE=%s\nMAXN=%s\n' \
 			"$kind" "$params" "$rate" "$STRIDE" "$LSTRIDE" "$MAXN"
+		for name in $KENV; do
+			printf '%s\n' "$name"
+		done
 		cat "$REPO/tests/guest/fault-sweep.sh"
 	} >"$d/scenario"
 	t0=$(date +%s)
@@ -128,32 +147,15 @@ vm_kind()
 	echo $(($(date +%s) - t0)) >"$d/vm-time"
 }
 
-# check_kind KIND: judge what the VM of KIND left (vm_kind)
-check_kind()
+# judge_probe FILE: the lines of a probe sweep (fault-sweep.sh); sets
+# JRUNS (loads), JFAILS (bad ones) and JBAD (which, why)
+judge_probe()
 {
-	local kind=$1 d=$OUT/$1/vm n bad pre fb line why runs fails reps leaks bs
+	local line why
 
-	if [ -f "$d/hang.txt" ]; then
-		fail "fault-$kind-hang" "$(grep -h 'N=' "$d/probe.txt" "$d/hwparams.txt" 2>/dev/null |
-			grep hang | head -n 1) (blocked tasks: $d/hang.txt)"
-		grep -A 12 'blocked for more than\|task:' "$d/hang.txt" | head -n 40 | sed 's/^/    /'
-		fig_probe_fail=$((fig_probe_fail + 1))
-		fig_probe_reports=$((fig_probe_reports + 1))
-		return 0
-	fi
-	if [ "$(cat "$d/exit" 2>/dev/null)" != 0 ]; then
-		tail -n 40 "$OUT/$kind/vm.log" | sed 's/^/    /'
-		fail "fault-$kind-vm" "the scenario did not finish (exit: $(cat "$d/exit" 2>/dev/null))"
-		fig_probe_fail=$((fig_probe_fail + 1))
-		return 0
-	fi
-	echo "    $kind: VM $(cat "$OUT/$kind/vm-time") s, probe sweep $(awk '{ printf "%.0f", $2 - $1 }' \
-		"$d/probe-time.txt") s"
-
-	# --- (a) probe sweep
-	runs=$(grep -c '^N=' "$d/probe.txt" || true)
-	fails=0
-	bad=""
+	JRUNS=$(grep -c '^N=' "$1" 2>/dev/null || true)
+	JFAILS=0
+	JBAD=""
 	while read -r line; do
 		why=""
 		case $line in
@@ -175,10 +177,129 @@ check_kind()
 		*clean=no*) why="${why:+$why, }resources left behind" ;;
 		esac
 		if [ -n "$why" ]; then
-			fails=$((fails + 1))
-			bad="$bad${bad:+; }${line%% rc=*}: $why"
+			JFAILS=$((JFAILS + 1))
+			JBAD="$JBAD${JBAD:+; }${line%% rc=*}: $why"
 		fi
-	done <"$d/probe.txt"
+	done <"$1"
+}
+
+# check_fm KIND: the SB16 with an OPL3 (-device adlib): the FM setup swept
+# at every N (fm_sweep in fault-sweep.sh).  A failure in snd_opl3_create()
+# leaves a card without FM and one line; one in the hwdep device fails the
+# load like any other (judge_probe); the clean load after the sweeps has
+# the OPL3 hwdep device.
+check_fm()
+{
+	local kind=$1 d=$OUT/$1/vm nofm bad reps
+
+	judge_probe "$d/fm-probe.txt"
+	# loads that got past a failed FM setup: a card, exactly one FM line
+	nofm=$(grep -c ' rc=0 .*injected=1.* fm=[1-9]' "$d/fm-probe.txt" || true)
+	bad=$(grep ' rc=0 .*injected=1.* fm=[1-9]' "$d/fm-probe.txt" |
+		grep -v 'cards=1 .* fm=1 msg=.*the card works without FM' || true)
+	reps=$(count "$d/probe-reports.txt")
+	echo "    $kind FM: $JRUNS loads from N=$(head -n 1 "$d/fm-probe.txt" | cut -d' ' -f1 | cut -d= -f2)" \
+		"down, $nofm without FM, $(grep -c ' rc=-1 .* fm=[1-9]' "$d/fm-probe.txt" || true)" \
+		"failed with a FM line; e.g. $(grep -m 1 ' fm=1 msg=' "$d/fm-probe.txt" | sed 's/.*msg=//')"
+	fig_probe_runs=$((fig_probe_runs + JRUNS))
+	if [ "$JFAILS" = 0 ] && [ "$nofm" -gt 0 ] && [ -z "$bad" ] && [ "$reps" = 0 ]; then
+		pass "fault-$kind-fm-failure-card-without-fm"
+	else
+		fig_probe_fail=$((fig_probe_fail + 1))
+		fail "fault-$kind-fm-failure-card-without-fm" "$JFAILS bad of $JRUNS, $nofm loads without FM, $reps reports: ${JBAD:0:300} ${bad:0:300}"
+	fi
+	if grep -q '^[0-9][0-9]-00: OPL3 FM$' "$d/after-probe-hwdep.txt" 2>/dev/null; then
+		pass "fault-$kind-after-probe-fm"
+	else
+		fig_probe_fail=$((fig_probe_fail + 1))
+		fail "fault-$kind-after-probe-fm" "no OPL3 hwdep: $(cat "$d/after-probe-hwdep.txt" 2>/dev/null)"
+	fi
+}
+
+# check_adlib KIND: the snd-omnibus-adlib port=0x388 sweep in the VM of
+# KIND (ADLIB=1 in fault-sweep.sh): every failed load an errno, no card,
+# no module, no port 0x388-0x38b; kmemleak clean; a clean load after it
+# has the OPL3 hwdep device.  No PCM: hw_params and fallback are skipped.
+check_adlib()
+{
+	local d=$OUT/$1/vm leaks reps bad
+
+	judge_probe "$d/adlib-probe.txt"
+	bad=$(grep ' rc=-1 ' "$d/adlib-probe.txt" | grep -v ' errno=[1-9][0-9]* .*cards=0 loaded=0 ' || true)
+	[ -z "$bad" ] || JFAILS=$((JFAILS + $(printf '%s\n' "$bad" | grep -c .)))
+	leaks=$(grep -c '^--- N=' "$d/adlib-probe-leftover.txt" 2>/dev/null || true)
+	leaks=$((leaks + $(grep -c 'unreferenced object' "$d/adlib-probe-kmemleak.txt" 2>/dev/null || true)))
+	reps=$(count "$d/adlib-probe-reports.txt")
+	echo "    adlib ($1 VM): $(cat "$d/adlib-loader.txt" 2>/dev/null); probe sweep" \
+		"$(awk '{ printf "%.0f", $2 - $1 }' "$d/adlib-probe-time.txt" 2>/dev/null) s," \
+		"$JRUNS loads, $(grep -c ' rc=-1 ' "$d/adlib-probe.txt" || true) failed" \
+		"($(grep ' rc=-1 ' "$d/adlib-probe.txt" | sed -n 's/.*errno=\([0-9]*\) .*/\1/p' |
+			sort | uniq -c | awk '{ printf "%s errno %s; ", $1, $2 }')" \
+		"$(grep -c ' rc=0 .*injected=1' "$d/adlib-probe.txt" || true) absorbed;" \
+		"$(grep -c 'where=driver' "$d/adlib-probe.txt" || true) in the driver)"
+	fig_probe_runs=$((fig_probe_runs + JRUNS))
+	fig_probe_reports=$((fig_probe_reports + reps))
+	fig_probe_leaks=$((fig_probe_leaks + leaks))
+	if [ "$JFAILS" = 0 ] && [ "$leaks" = 0 ] && [ "$reps" = 0 ] && [ "$JRUNS" -gt 0 ]; then
+		pass fault-adlib-probe
+	else
+		fig_probe_fail=$((fig_probe_fail + JFAILS + 1))
+		fail fault-adlib-probe "$JFAILS bad of $JRUNS, $leaks leaks, $reps reports: ${JBAD:0:400} ${bad:0:300}"
+		head -n 20 "$d/adlib-probe-reports.txt" "$d/adlib-probe-leftover.txt" \
+			"$d/adlib-probe-kmemleak.txt" 2>/dev/null | sed 's/^/    /'
+		grep -v '^ *\[ *[0-9.]*\]  ' "$d/adlib-probe-nomsg.txt" 2>/dev/null | head -n 40 |
+			sed 's/^/    no line: /'
+	fi
+	if tail -n 1 "$d/adlib-probe.txt" 2>/dev/null | grep -q 'injected=0'; then
+		pass fault-adlib-probe-sweep-complete
+	else
+		fig_probe_fail=$((fig_probe_fail + 1))
+		fail fault-adlib-probe-sweep-complete "the sweep did not end: $(tail -n 1 "$d/adlib-probe.txt" 2>/dev/null)"
+	fi
+	if [ -f "$d/adlib-ioports-left.txt" ] && [ ! -s "$d/adlib-ioports-left.txt" ]; then
+		pass fault-adlib-ports-given-back
+	else
+		fig_probe_leaks=$((fig_probe_leaks + 1))
+		fail fault-adlib-ports-given-back "$(cat "$d/adlib-ioports-left.txt" 2>/dev/null || echo 'no adlib-ioports-left.txt')"
+	fi
+	if [ "$(cat "$d/adlib-after-probe.rc" 2>/dev/null)" = 0 ] &&
+	   grep -q '^[0-9][0-9]-00: OPL3 FM$' "$d/adlib-after-probe-hwdep.txt" &&
+	   grep -q 'AdLib FM (OPL3) at 0x388$' "$d/adlib-after-probe.txt" &&
+	   grep -q '^  0388-038b : snd-omnibus AdLib$' "$d/adlib-after-probe.txt"; then
+		pass fault-adlib-after-probe-hwdep
+	else
+		fig_probe_fail=$((fig_probe_fail + 1))
+		fail fault-adlib-after-probe-hwdep "rc $(cat "$d/adlib-after-probe.rc" 2>/dev/null): $(cat "$d/adlib-after-probe-hwdep.txt" 2>/dev/null) $(head -c 400 "$d/adlib-after-probe.txt" 2>/dev/null)"
+	fi
+	skip fault-adlib-hwparams "the AdLib card has no PCM: no hw_params to fail"
+	skip fault-adlib-fallback "the AdLib card has no PCM: no buffer to pre-allocate"
+}
+
+# check_kind KIND: judge what the VM of KIND left (vm_kind)
+check_kind()
+{
+	local kind=$1 d=$OUT/$1/vm n bad pre fb why runs fails reps leaks bs
+
+	if [ -f "$d/hang.txt" ]; then
+		fail "fault-$kind-hang" "$(grep -h 'N=' "$d/probe.txt" "$d/hwparams.txt" 2>/dev/null |
+			grep hang | head -n 1) (blocked tasks: $d/hang.txt)"
+		grep -A 12 'blocked for more than\|task:' "$d/hang.txt" | head -n 40 | sed 's/^/    /'
+		fig_probe_fail=$((fig_probe_fail + 1))
+		fig_probe_reports=$((fig_probe_reports + 1))
+		return 0
+	fi
+	if [ "$(cat "$d/exit" 2>/dev/null)" != 0 ]; then
+		tail -n 40 "$OUT/$kind/vm.log" | sed 's/^/    /'
+		fail "fault-$kind-vm" "the scenario did not finish (exit: $(cat "$d/exit" 2>/dev/null))"
+		fig_probe_fail=$((fig_probe_fail + 1))
+		return 0
+	fi
+	echo "    $kind: VM $(cat "$OUT/$kind/vm-time") s, probe sweep $(awk '{ printf "%.0f", $2 - $1 }' \
+		"$d/probe-time.txt") s"
+
+	# --- (a) probe sweep
+	judge_probe "$d/probe.txt"
+	runs=$JRUNS fails=$JFAILS bad=$JBAD
 	leaks=$(grep -c '^--- N=' "$d/probe-leftover.txt" 2>/dev/null || true)
 	leaks=$((leaks + $(grep -c 'unreferenced object' "$d/probe-kmemleak.txt" || true)))
 	reps=$(count "$d/probe-reports.txt")
@@ -213,6 +334,7 @@ check_kind()
 	check "fault-$kind-after-probe-plays" played "$kind" "$d" after-probe \
 		"$OUT/$kind/data/after-probe.wav"
 	[ "$CHECK_RC" = 0 ] || fig_probe_fail=$((fig_probe_fail + 1))
+	[ -f "$OUT/$kind/fm" ] && check_fm "$kind"
 
 	# --- (b) hw_params
 	runs=$(grep -c 'N=' "$d/hwparams.txt" || true)
@@ -310,10 +432,12 @@ check_kind()
 	fi
 }
 
-# kind_args KIND: RATE, PARAMS and QEMU's arguments (QARGS) for that kind
+# kind_args KIND: RATE, PARAMS, QEMU's arguments (QARGS) and the guest's
+# extra settings (KENV: FM=1, ADLIB=1, see fault-sweep.sh) for that kind
 kind_args()
 {
 	QARGS=()
+	KENV=""
 	case $1 in
 	virtual) RATE=44100 PARAMS="virtual_cards=1" ;;
 	es1370)
@@ -327,9 +451,13 @@ kind_args()
 			--qemu-args "-audiodev wav,id=snd0,path=$OUT/ich/vm/out.wav,out.frequency=48000")
 		;;
 	sb16)
-		RATE=44100 PARAMS="port=0x220 irq=5 dma8=1 dma16=5"
+		# with an OPL3 (QEMU's adlib answers at 0x220 and at 0x388, on
+		# an audiodev of its own: the wav file is the SB16's alone):
+		# the SB16's FM setup and an AdLib card are swept too
+		RATE=44100 PARAMS="port=0x220 irq=5 dma8=1 dma16=5" KENV="FM=1 ADLIB=1"
 		QARGS=(--qemu-args "-device sb16,audiodev=snd0"
-			--qemu-args "-audiodev wav,id=snd0,path=$OUT/sb16/vm/out.wav")
+			--qemu-args "-audiodev wav,id=snd0,path=$OUT/sb16/vm/out.wav"
+			--qemu-args "-device adlib,audiodev=fm0 -audiodev none,id=fm0")
 		;;
 	wss)
 		RATE=44100 PARAMS="port=0x534 irq=5 dma1=3"
@@ -359,6 +487,7 @@ done
 wait
 for kind in $KINDS; do
 	check_kind "$kind"
+	[ ! -f "$OUT/$kind/adlib" ] || check_adlib "$kind"
 done
 
 echo "FIGURE: fault-probe runs=$fig_probe_runs failures=$fig_probe_fail reports=$fig_probe_reports leaks=$fig_probe_leaks"

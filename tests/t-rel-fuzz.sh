@@ -14,7 +14,19 @@
 #   virtual   virtual_cards=1 (3 PCMs, loopback)
 #   es1370    -device ES1370
 #   ich       -device AC97
-#   sb16      -device sb16, port=0x220 irq=5 dma8=1 dma16=5
+#   sb16      -device sb16, port=0x220 irq=5 dma8=1 dma16=5, and beside it
+#             -device adlib (an OPL3 at 0x220, the SB16's FM, and at 0x388):
+#             after the SB16's run, snd-omnibus-adlib port=0x388 (card 1)
+#             and a run of FUZZ_FM_ITER iterations (seed FUZZ_SEED + 50)
+#             on its control node, its hwdep node (the OPL3 FM) and the
+#             SB16's hwdep node (its OPL3 FM): the hwdep ioctls, the OPL3
+#             ones (SNDRV_DM_FM_IOCTL_*, the OSS numbers) with random
+#             arguments, random 'H' ioctl numbers, SBI instrument writes;
+#             then a note plays through each OPL3's synth port (aplaymidi
+#             exits 0; the AdLib's audio is not recorded) and
+#             snd-omnibus-adlib unloads.  The AdLib card has no PCM and no
+#             mixer control: its control node has only the core's ioctls
+#             to take;
 #   wss       -device cs4231a,irq=5, port=0x534 irq=5 dma1=3 (one DMA
 #             channel; QEMU's codec has no ADC: a capture stops with EIO)
 #
@@ -34,7 +46,8 @@
 # between two openers of a card.
 #
 # Environment: FUZZ_SEED (default 6001; card n uses FUZZ_SEED + n),
-# FUZZ_ITER (iterations per card, default 100000), FUZZ_CARDS (default
+# FUZZ_ITER (iterations per card, default 100000), FUZZ_FM_ITER (the
+# OPL3 run in the sb16 VM, default 50000), FUZZ_CARDS (default
 # "virtual es1370 ich sb16 wss").  The seed and count are printed: to reproduce
 # a failure run alsa-fuzz with the same seed, count and device list (see
 # docs/reliability.md).  Prints "FIGURE: fuzz runs=... failures=... reports=...
@@ -59,6 +72,7 @@ OUT=$(cd "$OUT" && pwd)
 FUZZ_SEED=${FUZZ_SEED:-6001}
 FUZZ_ITER=${FUZZ_ITER:-100000}
 FUZZ_CARDS=${FUZZ_CARDS:-virtual es1370 ich sb16 wss}
+FUZZ_FM_ITER=${FUZZ_FM_ITER:-50000}
 
 # Seeds that made the fuzzer find a bug, each run again as a regression
 # test: "card:seed:iterations".  None has found a bug of snd-omnibus yet.
@@ -82,6 +96,7 @@ t_start=$(date +%s)
 gcc -static -O2 -Wall -o "$OUT/alsa-fuzz" "$REPO/tests/guest/alsa-fuzz.c"
 python3 "$WAV" noise "$OUT/noise44.wav" --rate 44100 --seconds 2.5 --seed 6044
 python3 "$WAV" noise "$OUT/noise48.wav" --rate 48000 --seconds 2.5 --seed 6048
+python3 "$REPO/tests/lib/fm.py" files "$OUT"
 
 RUNS=0
 FAILURES=0
@@ -100,7 +115,7 @@ fuzz_card()
 	local name=$1 card=$2 seed=$3 iter=$4 V=$OUT/$1 params="" rate=44100
 	local noise=$OUT/noise44.wav
 	local -a qemu=()
-	local n rep leak t0 t1 done_iter j_iter j_total
+	local n rep leak t0 t1 done_iter j_iter j_total fm_part="" fm_iter
 
 	# two workers of a quarter each (rounded down)
 	j_total=$((iter / 4))
@@ -114,8 +129,35 @@ fuzz_card()
 		rate=48000 noise=$OUT/noise48.wav
 		;;
 	sb16)
-		qemu=(--qemu-args "-device sb16,audiodev=snd0")
+		# the OPL3 on an audiodev of its own: out.wav is the SB16's
+		qemu=(--qemu-args "-device sb16,audiodev=snd0"
+			--qemu-args "-device adlib,audiodev=fm -audiodev none,id=fm")
 		params="port=0x220 irq=5 dma8=1 dma16=5"
+		# the AdLib card (card 1) and the two OPL3 hwdep nodes
+		fm_part="fm_seed=$((seed + 50)) fm_iter=$FUZZ_FM_ITER"
+		# shellcheck disable=SC2016 # guest text
+		fm_part="$fm_part"'
+fm_t0=$(cut -d" " -f1 /proc/uptime)
+modprobe snd-omnibus-adlib port=0x388 || exit 1
+cat /proc/asound/cards /proc/asound/hwdep >/out/fm-nodes.txt
+echo "seed $fm_seed, $fm_iter iterations: /data/alsa-fuzz $fm_seed $fm_iter" \
+	/dev/snd/controlC1 /dev/snd/hwC1D0 /dev/snd/hwC0D0 >/out/fuzz-fm.txt
+/data/alsa-fuzz -v $fm_seed $fm_iter /dev/snd/controlC1 /dev/snd/hwC1D0 \
+	/dev/snd/hwC0D0 >>/out/fuzz-fm.txt 2>/tmp/trace.txt
+echo "rc=$?" >>/out/fuzz-fm.txt
+tail -n 80 /tmp/trace.txt >/out/trace-fm-tail.txt
+rm -f /tmp/trace.txt
+# a note through each OPL3 synth port (SB16 and AdLib), our instrument first
+modprobe snd-seq && modprobe snd-opl3-synth
+cat /data/patch.sbi >/dev/snd/hwC0D0 && cat /data/patch.sbi >/dev/snd/hwC1D0 &&
+	echo ok >/out/fm-patch.ok
+for p in $(aplaymidi -l | awk "/OPL3 FM/ { print \$1 }"); do
+	aplaymidi -p "$p" /data/note.mid >/out/fm-note.err 2>&1
+	echo "port $p rc $?"
+done >/out/fm-notes.txt
+rmmod snd-omnibus-adlib && echo ok >/out/rmmod-fm.ok
+echo "$fm_t0 $(cut -d" " -f1 /proc/uptime)" >/out/fm-time.txt
+'
 		;;
 	wss)
 		qemu=(--qemu-args "-device cs4231a,irq=5,audiodev=snd0")
@@ -130,6 +172,7 @@ fuzz_card()
 	t0=$(date +%s)
 	vm_run --module "$MODULE" --out "$V" --timeout 900 \
 		--file "$OUT/alsa-fuzz" --file "$noise:noise.wav" \
+		--file "$OUT/patch.sbi" --file "$OUT/note.mid" \
 		"${qemu[@]}" --scenario - >"$V.log" <<EOF || true
 snap() { # what the kernel holds: ports, DMA channels, IRQ names
 	cat /proc/ioports /proc/dma
@@ -150,6 +193,7 @@ rm -f /tmp/trace.txt
 /data/alsa-fuzz -j 2 $((seed + 100)) $((iter / 4)) /dev/snd/controlC0 \
 	/dev/snd/pcmC0D* >/out/fuzz-j.txt 2>&1
 echo "rc=\$?" >>/out/fuzz-j.txt
+$fm_part
 # the fuzzer changed the mixer: back to the levels of the load
 alsactl -f /tmp/asound.state restore 2>/out/restore.err
 if [ $card = ich ]; then
@@ -222,6 +266,45 @@ EOF
 		fuzz_fail "fuzz-$name-two-processes" "$(grep -E 'WATCHDOG|signal|VIOLATION|rc=' "$V/fuzz-j.txt" 2>/dev/null | head -n 2 | tr '\n' ' ')(seed $((seed + 100)), -j 2)"
 	fi
 
+	if [ -n "$fm_part" ]; then
+		fm_iter=$(sed -n 's/^alsa-fuzz: done: seed [0-9]*, \([0-9]*\) iterations.*/\1/p' \
+			"$V/fuzz-fm.txt" 2>/dev/null || true)
+		RUNS=$((RUNS + ${fm_iter:-0}))
+		echo "    $name OPL3: seed $((seed + 50)), ${fm_iter:-0}/$FUZZ_FM_ITER iterations," \
+			"$(awk '{ printf "%.1f", $2 - $1 }' "$V/fm-time.txt" 2>/dev/null) s in the guest"
+		# the nodes were there and took calls: opens, instrument
+		# writes and notes that the kernel accepted
+		if grep -qx 'rc=0' "$V/fuzz-fm.txt" 2>/dev/null &&
+		   [ "${fm_iter:-0}" = "$FUZZ_FM_ITER" ] &&
+		   grep -q '^00-00: OPL3 FM$' "$V/fm-nodes.txt" &&
+		   grep -q '^01-00: OPL3 FM$' "$V/fm-nodes.txt" &&
+		   grep -q '^ 1 \[.*\]: AdLib - AdLib FM$' "$V/fm-nodes.txt" &&
+		   awk '$2 == "open" && ($3 == "hwdep" || $3 == "control") && $5 > 0 { n[$3] = 1 }
+			$2 == "write" && $3 == "hwdep" && $5 > 0 { n["write"] = 1 }
+			$2 == "FM_PLAY_NOTE" && $4 > 0 { n["note"] = 1 }
+			END { exit !(length(n) == 4) }' "$V/fuzz-fm.txt"; then
+			grep -E 'done:|open hwdep|write hwdep|FM_PLAY_NOTE|FM_SET_VOICE|HWDEP_RANDOM' \
+				"$V/fuzz-fm.txt" | sed 's/^/    /'
+			pass "fuzz-$name-adlib-and-fm-iterations"
+		else
+			sed 's/^/    /' "$V/fuzz-fm.txt" 2>/dev/null | tail -n 5
+			sed 's/^/    trace: /' "$V/trace-fm-tail.txt" 2>/dev/null | tail -n 30
+			fuzz_fail "fuzz-$name-adlib-and-fm-iterations" "$(grep -E 'WATCHDOG|signal|VIOLATION|rc=' "$V/fuzz-fm.txt" 2>/dev/null | head -n 3 | tr '\n' ' ')(seed $((seed + 50)))"
+		fi
+		# both OPL3s still take an instrument and play a note
+		if [ -f "$V/fm-patch.ok" ] &&
+		   [ "$(grep -c '^port [0-9]*:0 rc 0$' "$V/fm-notes.txt" 2>/dev/null)" = 2 ] &&
+		   [ "$(grep -c . "$V/fm-notes.txt")" = 2 ]; then
+			pass "fuzz-$name-adlib-and-fm-note-after"
+		else
+			fuzz_fail "fuzz-$name-adlib-and-fm-note-after" "$(cat "$V/fm-notes.txt" "$V/fm-note.err" 2>/dev/null | tr '\n' ' ')"
+		fi
+		if [ -f "$V/rmmod-fm.ok" ]; then
+			pass "fuzz-$name-adlib-unload"
+		else
+			fuzz_fail "fuzz-$name-adlib-unload" "rmmod snd-omnibus-adlib failed"
+		fi
+	fi
 	if [ ! -f "$V/aplay.ok" ]; then
 		fuzz_fail "fuzz-$name-plays-after" "aplay failed: $(cat "$V/drain.err" "$V/aplay.err" 2>/dev/null)"
 	elif [ "$card" = virtual ]; then

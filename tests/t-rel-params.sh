@@ -1,11 +1,12 @@
 #!/bin/bash
 #
-# t-rel-params.sh - wrong values for every module parameter of the five
-# snd-omnibus modules (modinfo -p: index, id and enable of each,
+# t-rel-params.sh - wrong values for every module parameter of the six
+# snd-omnibus card modules (modinfo -p: index, id and enable of each,
 # virtual_cards of snd-omnibus-virtual, port, irq, dma8, dma16, fm_port and
 # isa_autodetect of snd-omnibus-sb16, port, irq, dma1, dma2 and
-# isa_autodetect of snd-omnibus-wss), in one VM with two Sound Blaster 16
-# (0x220 IRQ 5 DMA 1/5 and 0x240 IRQ 10 DMA 3/7), a WSS codec (-device
+# isa_autodetect of snd-omnibus-wss, port of snd-omnibus-adlib), in one
+# VM with two Sound Blaster 16 (0x220 IRQ 5 DMA 1/5 and 0x240 IRQ 10 DMA
+# 3/7), a WSS codec (-device
 # cs4231a at 0x534, IRQ 7, DMA 0: the SB16s have 5, 1 and 3), an ES1370
 # and an Intel ICH AC'97:
 # out-of-range numbers, wrong types, 33 array elements, duplicate and
@@ -14,7 +15,10 @@
 # the WSS codec also irq= and dma1= not given (a codec cannot tell them),
 # no codec at a codec port (0xf44), a codec port another driver holds
 # (0x608: the ACPI PM timer of QEMU's PIIX4, which isa_autodetect says it
-# leaves alone), and the board's own port (0x530) given.
+# leaves alone), and the board's own port (0x530) given; for the AdLib
+# card port= not given (or its slot disabled), a port no OPL can have
+# (0x300, 0), and 0x388, where no OPL answers in this VM (no -device
+# adlib: the good load stays the five cards).
 #
 # Each wrong load is refused (modprobe fails with the errno of the table) or,
 # where the module's other cards are fine, the one bad card is skipped; the
@@ -40,7 +44,7 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 # shellcheck source=lib/rel.sh
 . "$REPO/tests/lib/rel.sh"
 MODULE=${MODULE:-$REPO/src}
-MODS="virtual es1370 ich sb16 wss"
+MODS="virtual es1370 ich sb16 wss adlib"
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-params.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -162,6 +166,18 @@ wss-dma2-type||wss|port=0x534 irq=7 dma1=0 dma2=x|refused Invalid argument|%P\`x
 wss-dma2-2||wss|port=0x534 irq=7 dma1=0 dma2=2|refused Invalid argument|%Odma2=2 \\(card 0\\) is not an 8-bit DMA channel of a WSS codec \\(0, 1, 3, or -1 for none\\): -22$
 wss-autodetect-type||wss|isa_autodetect=2|refused Invalid argument|%P\`2' invalid for parameter \`isa_autodetect'
 wss-autodetect-noirq||wss|isa_autodetect=1 dma1=0|refused Invalid argument|snd_omnibus_wss.0: irq= not given for the codec at 0x534: a WSS codec cannot tell it, set irq=: -22$|1|snd_omnibus_wss: isa_autodetect: 0x608-0x60b are in use, not probed$
+adlib-port-unset||adlib||refused No such device|%Oport= not given: no AdLib card is set up \\(an OPL is never looked for; port=0x388 on an AdLib\\): -19$
+adlib-port-type||adlib|port=0xZZ|refused Invalid argument|%P\`0xZZ' invalid for parameter \`port'
+adlib-port-many||adlib|port=$(many 0x388)|refused Invalid argument|] port: can only take 32 arguments|1|invalid for parameter
+adlib-port-300||adlib|port=0x300|refused Invalid argument|%Oport=0x300 \\(card 0\\) is not a standalone OPL port \\(0x388, 0x220, 0x240, 0x260, 0x280\\): -22$
+adlib-port-zero||adlib|port=0|refused Invalid argument|%Oport=0x0 \\(card 0\\) is not a standalone OPL port
+adlib-port-dup||adlib|port=0x388,0x388|refused Invalid argument|%Oport=0x388 is given to cards 0 and 1
+adlib-port-noopl||adlib|port=0x388|refused No such device|snd_omnibus_adlib.0: no OPL answers at 0x388 \\(status and timer test\\): -19$
+index-32-adlib||adlib|port=0x388 index=32|refused Invalid argument|%Oindex=32 \\(card slot 0\\) is out of range
+index-taken-adlib|dummy|adlib|port=0x388 index=0|refused Device or resource busy|index=0 \\(card slot 0\\) is taken by card Dummy
+id-chars-adlib||adlib|port=0x388 id=my-card|refused Invalid argument|%Oid=my-card \\(card slot 0\\) is not a card id
+enable-type-adlib||adlib|enable=maybe|refused Invalid argument|%P\`maybe' invalid for parameter \`enable'
+enable-off-adlib||adlib|port=0x388 enable=0|refused No such device|%Oport= not given: no AdLib card is set up
 "
 
 # every parameter of every module has a case

@@ -39,6 +39,11 @@
 # Prints "FIGURE: selftest-mixer ..." and "FIGURE: selftest-pcm ..." with
 # runs = test cases run (not skipped) and failures = failed cases.
 #
+# The AdLib card (snd-omnibus-adlib) is not in these VMs: it has no PCM
+# for pcm-test and no mixer control for mixer-test (mixer-test would plan 0
+# tests, as on the virtual card, which says nothing); t-rel-fuzz fuzzes its
+# control and hwdep nodes.
+#
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
 
 # shellcheck source-path=SCRIPTDIR

@@ -20,6 +20,10 @@
 #    module unloads and gives back its I/O ports, IRQs, DMA channels and
 #    cards, and the kernel log has no report.
 #
+# The AdLib card (snd-omnibus-adlib) is not in this VM: it has no PCM, so
+# no hw_params to churn; its control and hwdep nodes are opened and closed
+# at random by t-rel-fuzz, and reloaded 100 times by t-rel-stress-reload.
+#
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
 
 set -eu

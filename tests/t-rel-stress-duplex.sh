@@ -24,6 +24,9 @@
 #    and the rest of the file after the underrun comes out exactly.
 #  - the kernel log has no report.
 #
+# The AdLib card (snd-omnibus-adlib) is not in this VM: it has no PCM, so
+# nothing to play and record at once.
+#
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
 
 set -eu

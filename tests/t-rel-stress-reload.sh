@@ -3,19 +3,22 @@
 # t-rel-stress-reload.sh - 100 module unload/reload cycles with a card of
 # each kind present (Sound Blaster 16 with port=0x220 irq=5 dma8=1 dma16=5,
 # a virtual card, an ES1370, an Intel ICH AC'97, a WSS codec with
-# -device cs4231a,irq=7 and port=0x534 irq=7 dma1=3), in one VM:
+# -device cs4231a,irq=7 and port=0x534 irq=7 dma1=3, an AdLib OPL3 with
+# -device adlib and snd-omnibus-adlib port=0x388; QEMU's adlib answers at
+# 0x220 too, so the SB16 has its OPL3 FM), in one VM:
 #
-#  - every load makes the 5 cards, every unload succeeds;
+#  - every load makes the 6 cards, every unload succeeds;
 #  - afterwards nothing is left: /proc/ioports, the IRQ handlers in
 #    /proc/interrupts, /proc/dma, /proc/asound/cards and /sys/module are
-#    as before the first load;
+#    as before the first load, and no port 0x388-0x38b is held;
 #  - memory does not grow: unreclaimable slab and MemAvailable after cycle
 #    100 against after cycle 10 (caches dropped both times) differ by less
 #    than 1 MiB (10 KiB a cycle); on a KASAN kernel, whose quarantine holds
 #    freed objects, kmemleak judges instead (leaks= of the FIGURE line);
 #  - a load after the cycles plays exactly on the SB16, the ES1370, the
 #    ICH and the WSS codec (bytes out of -audiodev wav) and on the virtual
-#    card (aplay);
+#    card (aplay); the SB16 and the AdLib card have their OPL3 hwdep
+#    device ("OPL3 FM" in /proc/asound/hwdep) and the AdLib its ports;
 #  - the kernel log has no report.
 #
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
@@ -52,14 +55,15 @@ mkdir -p "$V"
 	printf '%s\n' "$REL_GUEST_SNAP"
 	printf 'CYCLES=%s\n' "$CYCLES"
 	cat <<'EOF'
-# the five modules, cards in the order SB16, virtual, ES1370, ICH, WSS
+# the six modules, cards in the order SB16, virtual, ES1370, ICH, WSS, AdLib
 load_all() {
 	modprobe snd-omnibus-sb16 port=0x220 irq=5 dma8=1 dma16=5 &&
 		modprobe snd-omnibus-virtual virtual_cards=1 &&
 		modprobe snd-omnibus-es1370 && modprobe snd-omnibus-ich &&
-		modprobe snd-omnibus-wss port=0x534 irq=7 dma1=3
+		modprobe snd-omnibus-wss port=0x534 irq=7 dma1=3 &&
+		modprobe snd-omnibus-adlib port=0x388
 }
-ALL="snd-omnibus-wss snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual"
+ALL="snd-omnibus-adlib snd-omnibus-wss snd-omnibus-ich snd-omnibus-es1370 snd-omnibus-virtual"
 ALL="$ALL snd-omnibus-sb16 snd-omnibus-core"
 # the modules' dependencies stay loaded: load them once
 load_all || exit 1
@@ -71,11 +75,11 @@ while [ $i -lt "$CYCLES" ]; do
 	if load_all; then
 		n=$(grep -c '^ *[0-9]* \[' /proc/asound/cards)
 		if rmmod $ALL; then
-			[ "$n" = 5 ] && ok=$((ok + 1))
+			[ "$n" = 6 ] && ok=$((ok + 1))
 		else
 			echo "cycle $i: rmmod failed" >>/out/errors.txt
 		fi
-		[ "$n" = 5 ] || echo "cycle $i: $n cards" >>/out/errors.txt
+		[ "$n" = 6 ] || echo "cycle $i: $n cards" >>/out/errors.txt
 	else
 		echo "cycle $i: modprobe failed" >>/out/errors.txt
 	fi
@@ -89,8 +93,11 @@ echo "$i $ok" >/out/cycles.txt
 # KASAN keeps freed objects in a quarantine (up to 1/32 of the memory)
 dmesg | grep -c 'KernelAddressSanitizer initialized' >/out/kasan.txt
 snap after
+grep '^ *038[89ab]-' /proc/ioports >/out/adlib-ports-after.txt
 load_all || exit 1
 cat /proc/asound/cards >/out/cards.txt
+cat /proc/asound/hwdep >/out/hwdep.txt
+cat /proc/ioports >/out/ioports-loaded.txt
 amixer -c 3 -q sset Master 100% unmute
 amixer -c 3 -q sset PCM 100% unmute
 for p in 0:p44 1:p44 2:p44 3:p48 4:p44; do
@@ -110,6 +117,7 @@ vm_run --module "$MODULE" --out "$V" --timeout 1500 --scenario "$OUT/scenario" \
 	--qemu-args "-audiodev wav,id=ich,path=$V/ich.wav,out.frequency=48000" \
 	--qemu-args "-device cs4231a,irq=7,audiodev=wss" \
 	--qemu-args "-audiodev wav,id=wss,path=$V/wss.wav" \
+	--qemu-args "-device adlib,audiodev=fm -audiodev none,id=fm" \
 	>"$OUT/vm.log" || true
 t1=$(date +%s)
 echo "    VM time: $((t1 - t0)) s for $CYCLES cycles"
@@ -124,7 +132,7 @@ if [ "$runs" = "$CYCLES" ] && [ "$ok" = "$CYCLES" ]; then
 	pass rel-reload-100-cycles
 else
 	head -n 10 "$V/errors.txt" 2>/dev/null | sed 's/^/    /'
-	fail rel-reload-100-cycles "$ok of $runs cycles (of $CYCLES) loaded 5 cards and unloaded"
+	fail rel-reload-100-cycles "$ok of $runs cycles (of $CYCLES) loaded 6 cards and unloaded"
 fi
 
 leaks=0
@@ -134,6 +142,12 @@ else
 	leaks=$((leaks + $(printf '%s\n' "$d" | grep -c '^[<>]' || true)))
 	printf '%s\n' "$d" | sed 's/^/    /'
 	fail rel-reload-nothing-left "resources differ after $CYCLES cycles"
+fi
+if [ -f "$V/adlib-ports-after.txt" ] && [ ! -s "$V/adlib-ports-after.txt" ]; then
+	pass rel-reload-adlib-ports-given-back
+else
+	leaks=$((leaks + 1))
+	fail rel-reload-adlib-ports-given-back "$(cat "$V/adlib-ports-after.txt" 2>/dev/null || echo 'no adlib-ports-after.txt')"
 fi
 mem()
 {
@@ -163,6 +177,15 @@ if [ "$(grep -c ' aplay 0$' "$V/play.txt" 2>/dev/null)" = 5 ]; then
 	pass rel-reload-aplay-after
 else
 	fail rel-reload-aplay-after "$(cat "$V/play.txt" 2>/dev/null)"
+fi
+# the OPL3s after the cycles: the SB16's (card 0) and the AdLib's (card 5)
+if grep -q '^00-00: OPL3 FM$' "$V/hwdep.txt" 2>/dev/null &&
+   grep -q '^05-00: OPL3 FM$' "$V/hwdep.txt" &&
+   grep -q '^ 5 \[.*\]: AdLib - AdLib FM$' "$V/cards.txt" &&
+   grep -q '^  0388-038b : snd-omnibus AdLib$' "$V/ioports-loaded.txt"; then
+	pass rel-reload-opl3-hwdep-after
+else
+	fail rel-reload-opl3-hwdep-after "$(cat "$V/hwdep.txt" "$V/cards.txt" 2>/dev/null; grep 038 "$V/ioports-loaded.txt" 2>/dev/null)"
 fi
 for c in sb:p44 es:p44 ich:p48 wss:p44; do
 	check "rel-reload-${c%:*}-bitexact-after" python3 "$WAV" contains \

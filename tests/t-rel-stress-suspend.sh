@@ -48,6 +48,10 @@
 # routing the kernel does it: the link devices' _SRS on resume); there the
 # scenario writes back after the resume the four bytes read before it.
 #
+# The AdLib card (snd-omnibus-adlib) is not in this VM: like the in-tree
+# snd-adlib it has no PM callbacks (no PCM to suspend, no mixer to restore;
+# an OPL3 register state, a held note, is not restored after a resume).
+#
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
 
 set -eu

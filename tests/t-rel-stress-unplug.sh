@@ -12,6 +12,19 @@
 #    plays on it: the unbind returns within 20 s, aplay ends with an error
 #    (not a hang), the card leaves /proc/asound/cards, and bind brings it
 #    back; after the last bind it plays exactly;
+#  - stress-unbind of the AdLib card (-device adlib, snd-omnibus-adlib
+#    port=0x388, in the same VM; with snd-opl3-synth): once while a
+#    process writes an instrument again and again through one open file
+#    of its hwdep device (the OPL3 FM), once while aplaymidi plays a 2 s
+#    note through the synth (once each, for time): the unbind
+#    (/sys/bus/platform/drivers/snd_omnibus_adlib/unbind) returns within
+#    20 s, the writer ends on a failed write, aplaymidi ends within 20 s,
+#    the card leaves /proc/asound/cards; bind brings the card back with its
+#    OPL3 hwdep device and the synth's port; after the last bind a note
+#    plays (aplaymidi exits 0).  ALSA frees a card only when its last file
+#    is closed: the unbind waits for the writer to see the failed write;
+#    a process that holds the hwdep open and never touches it again holds
+#    up the unbind (as with the in-tree snd-adlib): not tried;
 #  - stress-hotunplug: the QEMU monitor's device_del (vm_run --monitor)
 #    while aplay plays: the guest sees the device go (ACPI eject, QEMU sends
 #    DEVICE_DELETED), aplay ends with an error, the card is gone, the module
@@ -19,7 +32,7 @@
 #    (on a second -audiodev: QEMU's wav backend rewrites its file for a new
 #    device), and after a reload it plays exactly; an ISA card cannot be
 #    hot-unplugged (QEMU's ISA devices take no device_del): a SKIP line
-#    says so for the WSS codec;
+#    says so for the WSS codec and the AdLib card;
 #  - the kernel log has no report.
 #
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
@@ -51,7 +64,8 @@ python3 "$WAV" noise "$OUT/after-unbind-ich.wav" --rate 48000 --seconds 1.5 --se
 python3 "$WAV" noise "$OUT/after-plug-es.wav" --rate 44100 --seconds 1.5 --seed 805
 python3 "$WAV" noise "$OUT/after-plug-ich.wav" --rate 48000 --seconds 1.5 --seed 806
 python3 "$WAV" noise "$OUT/after-unbind-wss.wav" --rate 44100 --seconds 1.5 --seed 807
-files=()
+python3 "$REPO/tests/lib/fm.py" files "$OUT"
+files=(--file "$OUT/patch.sbi" --file "$OUT/note.mid" --file "$OUT/long.mid")
 for f in "$OUT"/*.wav; do
 	files+=(--file "$f")
 done
@@ -64,7 +78,7 @@ mkdir -p "$V"
 	printf 'UNBINDS=%s\n' "$UNBINDS"
 	cat <<'EOF'
 # cardno NAME: the number of the card whose driver is NAME (ENS1370, ICH,
-# CS4231A)
+# CS4231A, AdLib)
 cardno() {
 	sed -n "s/^ *\([0-9]*\) \[[^]]*\]: $1 - .*/\1/p" /proc/asound/cards
 }
@@ -188,6 +202,65 @@ for c in ENS1370:es0:long44:es:ES1370 ICH:ich0:long48:ich:AC97; do
 	aplay -q -D "hw:$(cardno "$name"),0" "/data/after-plug-$tag.wav"
 	echo "after-aplay-rc $?" >>"/out/unplug-$tag.txt"
 done
+
+# --- the AdLib card: unbind while its hwdep is written, while a note plays --
+adl_t0=$(cut -d" " -f1 /proc/uptime)
+modprobe snd-seq && modprobe snd-opl3-synth || exit 1
+modprobe snd-omnibus-adlib port=0x388 || exit 1
+opl3hw() { grep -q "^[0-9]*-00: OPL3 FM$" /proc/asound/hwdep; }
+opl3port() { aplaymidi -l | awk "/OPL3 FM/ { print \$1; exit }"; }
+hasport() { [ -n "$(opl3port)" ]; }
+dev=$(basename "$(readlink -f "/sys/class/sound/card$(cardno AdLib)/device")")
+echo "adlib device $dev" >/out/unbind-adlib.txt
+i=0
+for mode in write note; do
+	i=$((i + 1))
+	hw=/dev/snd/hwC$(cardno AdLib)D0
+	rm -f /tmp/adl.end
+	if [ $mode = write ]; then
+		# one open file; each write loads the instrument again; the
+		# loop ends when a write fails
+		(
+			exec 3>"$hw" || exit 1
+			while cat /data/patch.sbi >&3 2>>"/out/adlib-$i.err"; do
+				sleep 0.1
+			done
+			echo write-failed >/tmp/adl.end
+		) &
+	else
+		cat /data/patch.sbi >"$hw"
+		(
+			aplaymidi -p "$(opl3port)" /data/long.mid >"/out/adlib-$i.err" 2>&1
+			echo "aplaymidi-ended $?" >/tmp/adl.end
+		) &
+	fi
+	sleep 1
+	echo "$dev" >/sys/bus/platform/drivers/snd_omnibus_adlib/unbind &
+	upid=$!
+	if waitfor 20 sh -c "! kill -0 $upid 2>/dev/null"; then
+		wait $upid
+		r="unbind-rc $?"
+	else
+		r="unbind-hang"
+	fi
+	if waitfor 20 test -f /tmp/adl.end; then
+		r="$r $(cut -d" " -f1 /tmp/adl.end)"
+	else
+		r="$r holder-hang"
+	fi
+	nocard AdLib && r="$r card-gone"
+	echo "$dev" >/sys/bus/platform/drivers/snd_omnibus_adlib/bind
+	r="$r bind-rc $?"
+	waitfor 10 hascard AdLib && r="$r card-back"
+	opl3hw && r="$r hwdep-back"
+	waitfor 10 hasport && r="$r synth-back"
+	echo "cycle $i $mode: $r" >>/out/unbind-adlib.txt
+done
+cat /data/patch.sbi >"/dev/snd/hwC$(cardno AdLib)D0" &&
+	aplaymidi -p "$(opl3port)" /data/note.mid >/out/adlib-after.err 2>&1
+echo "after-note-rc $?" >>/out/unbind-adlib.txt
+rmmod snd-omnibus-adlib
+echo "$adl_t0 $(cut -d" " -f1 /proc/uptime)" >/out/adlib-time.txt
 rmmod snd-omnibus-wss snd-omnibus-ich snd-omnibus-es1370
 snap after
 exit 0
@@ -203,6 +276,7 @@ vm_run --module "$MODULE" --out "$V" --timeout 600 --scenario "$OUT/scenario" \
 	--qemu-args "-audiodev wav,id=ich2,path=$V/ich2.wav,out.frequency=48000" \
 	--qemu-args "-device cs4231a,irq=5,audiodev=wss" \
 	--qemu-args "-audiodev wav,id=wss,path=$V/wss.wav" \
+	--qemu-args "-device adlib,audiodev=fm -audiodev none,id=fm" \
 	>"$OUT/vm.log" || true
 t1=$(date +%s)
 echo "    VM time: $((t1 - t0)) s"
@@ -242,8 +316,35 @@ for tag in es ich wss; do
 	[ "$CHECK_RC" = 0 ] || ufails=$((ufails + 1))
 done
 
+# --- the AdLib card: unbind while its hwdep is written, while a note plays
+st=$V/unbind-adlib.txt
+sed 's/^/    adlib unbind: /' "$st" 2>/dev/null || true
+echo "    adlib unbind: $(awk '{ printf "%.1f", $2 - $1 }' "$V/adlib-time.txt" 2>/dev/null) s in the guest"
+for mode in write note; do
+	n=$(grep -c "^cycle [0-9]* $mode: " "$st" 2>/dev/null || true)
+	end=write-failed
+	[ $mode = note ] && end=aplaymidi-ended
+	good=$(grep -c "^cycle [0-9]* $mode: unbind-rc 0 $end card-gone bind-rc 0 card-back hwdep-back synth-back$" \
+		"$st" 2>/dev/null || true)
+	uruns=$((uruns + n))
+	ufails=$((ufails + n - good))
+	if [ "$n" = 1 ] && [ "$good" = 1 ]; then
+		pass "rel-unbind-adlib-while-$mode"
+	else
+		ufails=$((ufails + 1))
+		fail "rel-unbind-adlib-while-$mode" "$good of $n (of 1) cycles as expected"
+	fi
+done
+if grep -qx 'after-note-rc 0' "$st" 2>/dev/null; then
+	pass rel-unbind-adlib-note-after
+else
+	ufails=$((ufails + 1))
+	fail rel-unbind-adlib-note-after "$(tail -n 1 "$st" 2>/dev/null) $(cat "$V/adlib-after.err" 2>/dev/null)"
+fi
+
 # --- hot-unplug --------------------------------------------------------------------
 skip rel-hotunplug-wss "an ISA card has no hot-unplug (QEMU's ISA devices take no device_del)"
+skip rel-hotunplug-adlib "an ISA card has no hot-unplug (QEMU's ISA devices take no device_del)"
 hruns=0 hfails=0 leaks=0
 for tag in es ich; do
 	qid=${tag}0

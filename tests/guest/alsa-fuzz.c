@@ -5,7 +5,11 @@
  *
  *   alsa-fuzz [-v] [-j JOBS] SEED ITERATIONS DEVICE...
  *
- * DEVICE is a /dev/snd/pcmC*D*[pc] or /dev/snd/controlC* node.  Each
+ * DEVICE is a /dev/snd/pcmC*D*[pc], /dev/snd/controlC* or /dev/snd/hwC*D*
+ * node (a hwdep node: the ioctls of every hwdep device and those of the
+ * OPL2/OPL3 FM one, SNDRV_DM_FM_IOCTL_* and the OSS numbers, with random
+ * arguments, random ioctl numbers of its 'H' range, and writes of SBI
+ * instruments, well-formed or not, which is what an OPL3's takes).  Each
  * iteration picks one device and one operation and its arguments from a
  * PRNG seeded with (SEED, iteration number) alone, so the same SEED gives
  * the same sequence of operations, and iteration N can be told from the
@@ -41,6 +45,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sound/asound.h>
+#include <sound/asound_fm.h>
 #include <sound/tlv.h>
 
 #define WATCHDOG_S	10
@@ -140,6 +146,7 @@ struct slot {
 struct dev {
 	const char *path;
 	int is_ctl;
+	int is_hwdep;
 	struct slot slot[SLOTS];
 };
 
@@ -693,7 +700,7 @@ static struct slot *other_pcm_slot(void)
 {
 	int d = rnd(ndevs), k = rnd(SLOTS);
 
-	if (devs[d].is_ctl || devs[d].slot[k].fd < 0)
+	if (devs[d].is_ctl || devs[d].is_hwdep || devs[d].slot[k].fd < 0)
 		return NULL;
 	return &devs[d].slot[k];
 }
@@ -714,11 +721,13 @@ static int slot_open(struct dev *d, struct slot *s)
 	slot_close(s);
 	cur_op = "open";
 	s->fd = open(d->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	count(d->is_ctl ? "open control" : "open pcm", s->fd >= 0);
+	count(d->is_ctl ? "open control" : d->is_hwdep ? "open hwdep" : "open pcm",
+	      s->fd >= 0);
 	trace("  open %s = %d", d->path, s->fd);
 	if (s->fd < 0 && other->fd >= 0 && chance(30)) {
 		slot_close(other);
-		count(d->is_ctl ? "close control" : "close pcm", 1);
+		count(d->is_ctl ? "close control" : d->is_hwdep ? "close hwdep" : "close pcm",
+		      1);
 	}
 	return s->fd;
 }
@@ -1344,6 +1353,128 @@ static void ctl_op(struct dev *d)
 	}
 }
 
+/* ---- hwdep: the OPL2/OPL3 FM device ----------------------------------------- */
+
+/* n random bytes into p */
+static void rnd_fill(void *p, size_t n)
+{
+	memcpy(p, big + rnd(BIG - n + 1), n);
+}
+
+/* an argument for an ioctl that reads or writes n bytes: mostly buf */
+static void *hw_arg(void *buf, size_t n)
+{
+	return chance(90) ? buf : user_ptr(n, 100);
+}
+
+/* an SBI instrument (or not) to write: what the OPL3's hwdep takes */
+static void hwdep_write(struct slot *s)
+{
+	static const char *const keys[] = { "SBI\032", "2OP\032", "4OP\032", "XYZ\032" };
+	unsigned char buf[2 * sizeof(struct sbi_patch)];
+	size_t n;
+	ssize_t r;
+
+	rnd_fill(buf, sizeof(buf));
+	if (chance(80))
+		memcpy(buf + offsetof(struct sbi_patch, key), keys[rnd(4)], 4);
+	if (chance(50))
+		buf[0] = rnd(4);	/* a few programs, replaced again and again */
+	n = chance(70) ? sizeof(struct sbi_patch) : rnd(sizeof(buf) + 1);
+	cur_op = "hwdep write";
+	r = write(s->fd, chance(90) ? (void *)buf : user_ptr(n, 100), n);
+	count("write hwdep", r >= 0);
+}
+
+static void hwdep_op(struct dev *d)
+{
+	struct slot *s = pick_slot(d);
+	struct snd_hwdep_info hi;
+	struct snd_hwdep_dsp_status ds;
+	struct snd_hwdep_dsp_image im;
+	struct snd_dm_fm_info fi;
+	struct snd_dm_fm_note fn;
+	struct snd_dm_fm_voice fv;
+	struct snd_dm_fm_params fp;
+	unsigned char any[256];
+	unsigned long req;
+	int arg, op;
+
+	if ((s->fd < 0 || chance(2)) && slot_open(d, s) < 0)
+		return;
+	op = rnd(18);
+	trace("  hwdep op %d", op);
+	switch (op) {
+	case 0:
+		xioctl(s->fd, "HWDEP_PVERSION", SNDRV_HWDEP_IOCTL_PVERSION, hw_arg(&arg, sizeof(arg)));
+		xioctl(s->fd, "HWDEP_INFO", SNDRV_HWDEP_IOCTL_INFO, hw_arg(&hi, sizeof(hi)));
+		break;
+	case 1:
+		xioctl(s->fd, "HWDEP_DSP_STATUS", SNDRV_HWDEP_IOCTL_DSP_STATUS,
+		       hw_arg(&ds, sizeof(ds)));
+		rnd_fill(&im, sizeof(im));
+		im.image = user_ptr(4096, 20);
+		im.length = chance(50) ? rnd(4096) : rnd_long();
+		xioctl(s->fd, "HWDEP_DSP_LOAD", SNDRV_HWDEP_IOCTL_DSP_LOAD, hw_arg(&im, sizeof(im)));
+		break;
+	case 2:
+		xioctl(s->fd, "FM_INFO", SNDRV_DM_FM_IOCTL_INFO, hw_arg(&fi, sizeof(fi)));
+		break;
+	case 3:
+		xioctl(s->fd, "FM_RESET", SNDRV_DM_FM_IOCTL_RESET, NULL);
+		break;
+	case 4: case 5:
+		rnd_fill(&fn, sizeof(fn));
+		if (chance(70))
+			fn.voice = rnd(18);
+		xioctl(s->fd, "FM_PLAY_NOTE", SNDRV_DM_FM_IOCTL_PLAY_NOTE, hw_arg(&fn, sizeof(fn)));
+		break;
+	case 6: case 7:
+		rnd_fill(&fv, sizeof(fv));
+		if (chance(70)) {
+			fv.op = rnd(2);
+			fv.voice = rnd(18);
+		}
+		xioctl(s->fd, "FM_SET_VOICE", SNDRV_DM_FM_IOCTL_SET_VOICE, hw_arg(&fv, sizeof(fv)));
+		break;
+	case 8:
+		rnd_fill(&fp, sizeof(fp));
+		xioctl(s->fd, "FM_SET_PARAMS", SNDRV_DM_FM_IOCTL_SET_PARAMS, hw_arg(&fp, sizeof(fp)));
+		break;
+	case 9:
+		arg = chance(70) ? (int)rnd(2) : (int)rnd_u32();
+		xioctl(s->fd, "FM_SET_MODE", SNDRV_DM_FM_IOCTL_SET_MODE, hw_arg(&arg, sizeof(arg)));
+		break;
+	case 10:
+		arg = chance(70) ? (int)rnd(64) : (int)rnd_u32();
+		xioctl(s->fd, "FM_SET_CONNECTION", SNDRV_DM_FM_IOCTL_SET_CONNECTION,
+		       hw_arg(&arg, sizeof(arg)));
+		break;
+	case 11:
+		xioctl(s->fd, "FM_CLEAR_PATCHES", SNDRV_DM_FM_IOCTL_CLEAR_PATCHES, NULL);
+		break;
+	case 12:
+		/* the OSS numbers the library takes too */
+		rnd_fill(any, sizeof(any));
+		xioctl(s->fd, "FM_OSS_IOCTL", SNDRV_DM_FM_OSS_IOCTL_RESET + rnd(6),
+		       hw_arg(any, sizeof(any)));
+		break;
+	case 13:
+		/* any number of the 'H' range, any direction, any size */
+		rnd_fill(any, sizeof(any));
+		req = _IOC(rnd(4), 'H', rnd(0x48), rnd(sizeof(any)));
+		xioctl(s->fd, "HWDEP_RANDOM", req, hw_arg(any, sizeof(any)));
+		break;
+	case 14: case 15: case 16:
+		hwdep_write(s);
+		break;
+	default:
+		slot_close(s);
+		count("close hwdep", 1);
+		break;
+	}
+}
+
 /* ---- main -------------------------------------------------------------------- */
 
 /*
@@ -1422,6 +1553,7 @@ int main(int argc, char **argv)
 	for (k = a + 2; k < argc && ndevs < MAX_DEVS; k++) {
 		devs[ndevs].path = argv[k];
 		devs[ndevs].is_ctl = strstr(argv[k], "control") != NULL;
+		devs[ndevs].is_hwdep = strstr(argv[k], "/hwC") != NULL;
 		for (n = 0; n < SLOTS; n++)
 			devs[ndevs].slot[n].fd = -1;
 		ndevs++;
@@ -1472,6 +1604,8 @@ int main(int argc, char **argv)
 		alarm(WATCHDOG_S);
 		if (d->is_ctl)
 			ctl_op(d);
+		else if (d->is_hwdep)
+			hwdep_op(d);
 		else
 			pcm_op(d);
 		alarm(0);

@@ -7,6 +7,9 @@
 #   STRIDE   1 to try every N of the driver's allocations, k every k-th
 #   LSTRIDE  the same for the module loader's allocations before them
 #   MAXN     give up after this N (a runaway sweep)
+#   FM       1: the SB16 has an OPL3 (-device adlib): sweep its FM setup
+#            at every N too (fm_sweep)
+#   ADLIB    1: an AdLib OPL3 at 0x388 too: sweep snd-omnibus-adlib
 # and with /data/fault-nth, /data/report.re (the ERE of kernel-log reports)
 # and the files to play (/data/NAME.wav for play_check NAME) in place.
 # Writes into /out:
@@ -167,25 +170,24 @@ nth()
 # --- (a) the probe: fail its N-th allocation, for every N -------------------
 echo 30 >/proc/sys/kernel/hung_task_timeout_secs
 fi_nth_mode
-# The loader's own allocations come first: count those of a load whose
-# init fails at once (index=32 is refused before any card is made).
-# Up to that N a failure is the loader's, which need not say anything; the
-# sweep samples the loader's (every LSTRIDE-th) and tries every N of the
-# driver's (every STRIDE-th).
-# shellcheck disable=SC2086
-L=$(/data/fault-nth load 1000000 "$KO" "$PARAMS index=32" |
-	sed -n 's/.* calls=\([0-9]*\)$/\1/p')
-T=$(/data/fault-nth load 1000000 "$KO" "$PARAMS" | sed -n 's/.* calls=\([0-9]*\)$/\1/p')
-rmmod $MOD
-echo "loader: $L allocations, whole load: $T" | tee /out/loader.txt
-logscan /dev/null >/dev/null
-before=$(snap)
-n=1
-t0=$(cut -d' ' -f1 /proc/uptime)
-while [ "$n" -le "$MAXN" ]; do
-	r=$(nth load "$n" "$KO" "$PARAMS")
-	card_now "after the load with N=$n"
-	msg=$(logscan /out/probe-reports.txt)
+
+# fmlines: the lines of the last kernel log (/tmp/lastlog) about the OPL3
+# FM (the driver's and the library's; not the stacks of the failures
+# injected, whose lines name functions as NAME+0xOFF)
+fmlines()
+{
+	grep -v '+0x' /tmp/lastlog | grep -c -i -e 'OPL3 FM' -e 'opl3:'
+}
+
+# sweep_line N: load $KO with its N-th allocation failing, judge what is
+# left and print the line for /out/${P}probe.txt (fm=: its FM lines).
+# Not in a subshell: it keeps "before" and CARD up to date.
+sweep_line()
+{
+	r=$(nth load "$1" "$KO" "$PARAMS")
+	card_now "after the load with N=$1"
+	msg=$(logscan "/out/${P}probe-reports.txt")
+	fm=$(fmlines)
 	after=$(snap)
 	state=${after##*
 }
@@ -199,42 +201,104 @@ while [ "$n" -le "$MAXN" ]; do
 	same=yes
 	if [ "$after" != "$before" ]; then
 		same=no
-		echo "--- N=$n" >>/out/probe-leftover.txt
+		echo "--- N=$1" >>"/out/${P}probe-leftover.txt"
 		printf '%s\n' "$before" >/tmp/snap-before
 		printf '%s\n' "$after" >/tmp/snap-after
-		diff /tmp/snap-before /tmp/snap-after >>/out/probe-leftover.txt
+		diff /tmp/snap-before /tmp/snap-after >>"/out/${P}probe-leftover.txt"
 		# start the next try from a clean slate again
 		rmmod $MOD 2>/dev/null
 		before=$(snap)
 	fi
 	where=loader
-	[ "$n" -gt "$L" ] && where=driver
-	echo "N=$n $r $state where=$where unload=$unload clean=$same msg=$msg" |
-		tee -a /out/probe.txt
+	[ "$1" -gt "$L" ] && where=driver
+	echo "N=$1 $r $state where=$where unload=$unload clean=$same fm=$fm msg=$msg"
 	# no card and no line naming the driver: keep that kernel log
 	case $state:$msg in
-	*cards=0*:) { echo "--- N=$n"; cat /tmp/lastlog; } >>/out/probe-nomsg.txt ;;
+	*cards=0*:) { echo "--- N=$1"; cat /tmp/lastlog; } >>"/out/${P}probe-nomsg.txt" ;;
 	esac
-	# on while a failure was injected (not after a hang or a setup error)
-	case $r in *injected=1*) ;; *) break ;; esac
-	if [ "$n" -lt "$L" ]; then
-		n=$((n + LSTRIDE))
-		[ "$n" -gt "$L" ] && n=$((L + 1))
-	else
-		n=$((n + STRIDE))
-	fi
-done
-t1=$(cut -d' ' -f1 /proc/uptime)
-echo "$t0 $t1" >/out/probe-time.txt
-# A load stuck in the kernel: nothing more can be tried, and a clean
-# power-off would wait for the stuck probe (device_shutdown): send the
-# results and reboot at once (QEMU runs with -no-reboot, so it ends).
-if [ -f /out/hang.txt ]; then
-	for f in /out/*; do
-		emit "$f"
+}
+
+# probe_sweep: the sweep over the loads of $KO ($MOD, $PARAMS) into
+# /out/${P}probe*.txt, /out/${P}loader.txt
+probe_sweep()
+{
+	# The loader's own allocations come first: count those of a load whose
+	# init fails at once (index=32 is refused before any card is made).
+	# Up to that N a failure is the loader's, which need not say anything; the
+	# sweep samples the loader's (every LSTRIDE-th) and tries every N of the
+	# driver's (every STRIDE-th).
+	# shellcheck disable=SC2086
+	L=$(/data/fault-nth load 1000000 "$KO" "$PARAMS index=32" |
+		sed -n 's/.* calls=\([0-9]*\)$/\1/p')
+	T=$(/data/fault-nth load 1000000 "$KO" "$PARAMS" | sed -n 's/.* calls=\([0-9]*\)$/\1/p')
+	rmmod $MOD
+	echo "loader: $L allocations, whole load: $T" | tee "/out/${P}loader.txt"
+	logscan /dev/null >/dev/null
+	before=$(snap)
+	n=1
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	while [ "$n" -le "$MAXN" ]; do
+		sweep_line "$n" >/tmp/line
+		line=$(cat /tmp/line)
+		tee -a "/out/${P}probe.txt" </tmp/line
+		# on while a failure was injected (not after a hang or a setup error)
+		case $line in *injected=1*) ;; *) break ;; esac
+		if [ "$n" -lt "$L" ]; then
+			n=$((n + LSTRIDE))
+			[ "$n" -gt "$L" ] && n=$((L + 1))
+		else
+			n=$((n + STRIDE))
+		fi
 	done
-	echo b >/proc/sysrq-trigger
-fi
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "$t0 $t1" >"/out/${P}probe-time.txt"
+	# A load stuck in the kernel: nothing more can be tried, and a clean
+	# power-off would wait for the stuck probe (device_shutdown): send the
+	# results and reboot at once (QEMU runs with -no-reboot, so it ends).
+	if [ -f /out/hang.txt ]; then
+		for f in /out/*; do
+			emit "$f"
+		done
+		echo b >/proc/sysrq-trigger
+	fi
+}
+
+# fm_sweep: an SB16 with an OPL3 (FM=1): every N of the FM setup, which
+# the sampled sweep may step over.  Where it is: a load with fm_port=0x228
+# (inside the card's ports) fails at the FM setup's first check, before it
+# allocates anything, so its C allocations are about those before the FM
+# setup (the count of a load moves by a few from load to load: N = 965
+# failed in the FM hwdep, 966 in the registration, 967 in the FM setup
+# in one run; in another, with C = 961, the FM lines came at 955 to 971).
+# From C + 15 down, every N, until a load has failed in snd_opl3_create()
+# (its line: "could not be set up") and the loads with an FM line are
+# passed by 3 without one (40 loads at most).  Lines into
+# /out/fm-probe.txt; C into /out/fm-start.txt.
+fm_sweep()
+{
+	C=$(/data/fault-nth load 1000000 "$KO" "$PARAMS fm_port=0x228" |
+		sed -n 's/.* calls=\([0-9]*\)$/\1/p')
+	logscan /dev/null >/dev/null
+	echo "fm_port=0x228: $C allocations" >/out/fm-start.txt
+	n=$((C + 15)) created=0 past=0 k=0
+	while [ "$n" -gt "$L" ] && [ "$past" -lt 3 ] && [ "$k" -lt 40 ]; do
+		k=$((k + 1))
+		sweep_line "$n" >/tmp/line
+		line=$(cat /tmp/line)
+		tee -a /out/fm-probe.txt </tmp/line
+		case $line in
+		*"could not be set up"*) created=1 past=0 ;;
+		*fm=0" "*) [ $created = 1 ] && past=$((past + 1)) ;;
+		*) past=0 ;;
+		esac
+		n=$((n - 1))
+	done
+}
+
+# shellcheck disable=SC2034 # read by sweep_line
+P=""
+probe_sweep
+[ "${FM:-0}" = 1 ] && fm_sweep
 echo scan >$FI/kmemleak
 echo scan >$FI/kmemleak
 cat $FI/kmemleak >/out/probe-kmemleak.txt
@@ -247,6 +311,7 @@ modprobe snd-omnibus-$KIND $PARAMS
 echo $? >/out/after-probe.rc
 card_now "the load after the probe sweep"
 { dmesg; cat /proc/asound/cards; ls -l /dev/snd; } >/out/after-probe-dmesg.txt 2>&1
+cat /proc/asound/hwdep >/out/after-probe-hwdep.txt 2>&1
 mixer
 play_check after-probe
 
@@ -324,4 +389,39 @@ printf '%s\n' "$before" >/tmp/snap-before
 snap >/tmp/snap-end
 diff /tmp/snap-before /tmp/snap-end >/out/end-leftover.txt
 [ -s /out/end-leftover.txt ] || rm -f /out/end-leftover.txt
+
+# --- the AdLib card (ADLIB=1: QEMU -device adlib in this VM, an OPL3 at
+# 0x388): the probe sweep of snd-omnibus-adlib port=0x388 in the same VM.
+# It has no PCM: no hw_params sweep, no fallback (the host says SKIP).
+if [ "${ADLIB:-0}" = 1 ]; then
+	KO=/lib/modules/$(uname -r)/updates/snd-omnibus-adlib.ko
+	MOD=snd_omnibus_adlib
+	PARAMS="port=0x388"
+	# the counting mode again (the fallback above changed the knobs)
+	fi_nth_mode
+	# shellcheck disable=SC2086
+	modprobe snd-omnibus-adlib $PARAMS || exit 1
+	rmmod $MOD || exit 1
+	echo scan >$FI/kmemleak
+	echo clear >$FI/kmemleak
+	P=adlib-
+	# the module loader is the same as for the SB16 above: every
+	# 100th of its allocations is enough; the driver's as before
+	LSTRIDE=$((LSTRIDE * 4))
+	probe_sweep
+	echo scan >$FI/kmemleak
+	echo scan >$FI/kmemleak
+	cat $FI/kmemleak >/out/adlib-probe-kmemleak.txt
+	echo clear >$FI/kmemleak
+	# an AdLib port still held after the sweep
+	grep '^ *038[89ab]-' /proc/ioports >/out/adlib-ioports-left.txt
+	dmesg -c >/dev/null
+	# shellcheck disable=SC2086
+	modprobe snd-omnibus-adlib $PARAMS
+	echo $? >/out/adlib-after-probe.rc
+	{ dmesg; cat /proc/asound/cards /proc/ioports; } >/out/adlib-after-probe.txt 2>&1
+	cat /proc/asound/hwdep >/out/adlib-after-probe-hwdep.txt 2>&1
+	rmmod $MOD
+	grep '^ *038[89ab]-' /proc/ioports >>/out/adlib-ioports-left.txt
+fi
 exit 0

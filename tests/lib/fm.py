@@ -2,8 +2,9 @@
 """tests/lib/fm.py - the FM test files.
 
     fm.py files DIR    writes DIR/patch.sbi (an SBI instrument: a sine
-                       carrier, the modulator silent) and DIR/note.mid
-                       (one track: program 0, A4 held for 1 s)
+                       carrier, the modulator silent), DIR/note.mid
+                       (one track: program 0, A4 held for 1 s) and
+                       DIR/long.mid (the same, held for 2 s)
 
 patch.sbi goes to an OPL hwdep device (cat patch.sbi >/dev/snd/hwCxD0),
 note.mid to the OPL's sequencer port (aplaymidi -p PORT note.mid).
@@ -41,11 +42,11 @@ def vlq(n):
     return bytes(out)
 
 
-def note_midi():
+def note_midi(seconds=1):
     # one track, 96 ticks a quarter at the default 120 bpm: 192 ticks =
-    # 1 s; program 0, A4 (note 69) on, off a second later
+    # 1 s; program 0, A4 (note 69) on, off SECONDS later
     trk = (vlq(0) + b"\xc0\x00" + vlq(0) + b"\x90\x45\x7f"
-           + vlq(192) + b"\x80\x45\x40" + vlq(0) + b"\xff\x2f\x00")
+           + vlq(192 * seconds) + b"\x80\x45\x40" + vlq(0) + b"\xff\x2f\x00")
     return (b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96)
             + b"MTrk" + struct.pack(">I", len(trk)) + trk)
 
@@ -55,6 +56,8 @@ def files(d):
         f.write(sbi_patch())
     with open(d + "/note.mid", "wb") as f:
         f.write(note_midi())
+    with open(d + "/long.mid", "wb") as f:
+        f.write(note_midi(2))
 
 
 if __name__ == "__main__":
