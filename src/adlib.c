@@ -80,8 +80,12 @@ static int adlib_probe(struct platform_device *pdev,
 			      &opl3);
 	if (err < 0) {
 		/* the library has freed what it made */
-		dev_err(dev, "no OPL answers at 0x%lx (status and timer test): %d\n",
-			cfg->port, err);
+		if (err == -ENODEV)
+			dev_err(dev, "no OPL answers at 0x%lx (status and timer test): %d\n",
+				cfg->port, err);
+		else
+			dev_err(dev, "cannot set up the OPL at 0x%lx: %d\n",
+				cfg->port, err);
 		goto fail;
 	}
 	/* on failure the library frees the OPL with its hwdep device */
