@@ -845,6 +845,7 @@ static int es1370_probe(struct pci_dev *pci, const struct pci_device_id *id)
 {
 	struct omnibus_card *oc;
 	struct snd_card *card;
+	struct snd_kcontrol *kctl;
 	struct es1370 *chip;
 	unsigned int i;
 	int err;
@@ -924,8 +925,8 @@ static int es1370_probe(struct pci_dev *pci, const struct pci_device_id *id)
 	if (err < 0)
 		goto fail;
 	for (i = 0; i < ARRAY_SIZE(es1370_gpo_controls); i++) {
-		err = snd_ctl_add(card, snd_ctl_new1(&es1370_gpo_controls[i],
-						     chip));
+		kctl = snd_ctl_new1(&es1370_gpo_controls[i], chip);
+		err = kctl ? snd_ctl_add(card, kctl) : -ENOMEM;
 		if (err < 0) {
 			dev_err(&pci->dev, "cannot add control '%s': %d\n",
 				es1370_gpo_controls[i].name, err);

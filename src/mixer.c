@@ -138,6 +138,7 @@ int omnibus_mixer_add_controls(struct omnibus_mixer *mixer,
 {
 	struct snd_kcontrol_new tmpl;
 	const struct omnibus_mixer_ctl *c;
+	struct snd_kcontrol *kctl;
 	unsigned int i;
 	int err;
 
@@ -156,7 +157,9 @@ int omnibus_mixer_add_controls(struct omnibus_mixer *mixer,
 		tmpl.get = mixer_get;
 		tmpl.put = mixer_put;
 		tmpl.private_value = (unsigned long)c;
-		err = snd_ctl_add(mixer->card, snd_ctl_new1(&tmpl, mixer));
+		/* snd_ctl_add() would call a failed snd_ctl_new1() -EINVAL */
+		kctl = snd_ctl_new1(&tmpl, mixer);
+		err = kctl ? snd_ctl_add(mixer->card, kctl) : -ENOMEM;
 		if (err < 0) {
 			dev_err(mixer->card->dev,
 				"%s: cannot add mixer control '%s' %u: %d\n",
