@@ -315,6 +315,7 @@ static int wss_prepare(struct snd_pcm_substream *ss)
 	u8 fmt, mce[4], creg_hi, creg_lo;
 	unsigned int n = 0;
 	unsigned long flags;
+	bool fresh;
 	int err;
 
 	if (st->dma < 0)
@@ -322,9 +323,22 @@ static int wss_prepare(struct snd_pcm_substream *ss)
 	fmt = wss_format_bits(rt->format) | wss_clock_bits(rt->rate) |
 	      (rt->channels == 2 ? WSS_FMT_STEREO : 0);
 
+	/*
+	 * The format goes in with a mode change when it changes, and also
+	 * when the other direction is not running (a mode change would
+	 * disturb it): a codec whose format register was written anew
+	 * starts its stream afresh.  QEMU's model otherwise starts with the
+	 * output room it had when the last stream stopped and moves two
+	 * periods at once (seen: an xrun within 3 ms of the start with
+	 * 32- to 128-frame periods after an xrun; snd-cs4231 writes the
+	 * format at every hw_params).
+	 */
+	spin_lock_irq(&chip->lock);
+	fresh = !chip->st[!st->dir].running;
+	spin_unlock_irq(&chip->lock);
 	spin_lock_irqsave(&chip->reg_lock, flags);
 	if (play || !wss_mode2(chip)) {
-		if (chip->image[WSS_I_FORMAT] != fmt) {
+		if (fresh || chip->image[WSS_I_FORMAT] != fmt) {
 			mce[n++] = WSS_I_FORMAT;
 			mce[n++] = fmt;
 		}
@@ -332,11 +346,11 @@ static int wss_prepare(struct snd_pcm_substream *ss)
 		/* capture in mode 2: the clock in 8, the format in 28 */
 		u8 clock = (chip->image[WSS_I_FORMAT] & 0xf0) | (fmt & 0x0f);
 
-		if (chip->image[WSS_I_FORMAT] != clock) {
+		if (fresh || chip->image[WSS_I_FORMAT] != clock) {
 			mce[n++] = WSS_I_FORMAT;
 			mce[n++] = clock;
 		}
-		if (chip->image[WSS_I_CFORMAT] != fmt) {
+		if (fresh || chip->image[WSS_I_CFORMAT] != fmt) {
 			mce[n++] = WSS_I_CFORMAT;
 			mce[n++] = fmt;
 		}
