@@ -117,6 +117,18 @@ aplay_end() {
 		echo "aplay-hang"
 	fi
 }
+# unbind_wait BUS DRV DEV: unbind DEV from DRV in the background, wait up
+# to 20 s; "unbind-rc N" or "unbind-hang"
+unbind_wait() {
+	echo "$3" >"/sys/bus/$1/drivers/$2/unbind" &
+	upid=$!
+	if waitfor 20 sh -c "! kill -0 $upid 2>/dev/null"; then
+		wait $upid
+		echo "unbind-rc $?"
+	else
+		echo "unbind-hang"
+	fi
+}
 
 WSS="port=0x534 irq=5 dma1=3"
 modprobe snd-omnibus-es1370 || exit 1
@@ -143,14 +155,7 @@ for c in ENS1370:pci:snd_omnibus_es1370:long44:es ICH:pci:snd_omnibus_ich:long48
 		i=$((i + 1))
 		aplay_bg "unbind-$tag-$i" "$name" "/data/$file.wav"
 		sleep 1
-		echo "$dev" >"/sys/bus/$bus/drivers/$drv/unbind" &
-		upid=$!
-		if waitfor 20 sh -c "! kill -0 $upid 2>/dev/null"; then
-			wait $upid
-			r="unbind-rc $?"
-		else
-			r="unbind-hang"
-		fi
+		r=$(unbind_wait "$bus" "$drv" "$dev")
 		r="$r $(aplay_end "unbind-$tag-$i")"
 		nocard "$name" && r="$r card-gone"
 		echo "$dev" >"/sys/bus/$bus/drivers/$drv/bind"
@@ -235,14 +240,7 @@ for mode in write note; do
 		) &
 	fi
 	sleep 1
-	echo "$dev" >/sys/bus/platform/drivers/snd_omnibus_adlib/unbind &
-	upid=$!
-	if waitfor 20 sh -c "! kill -0 $upid 2>/dev/null"; then
-		wait $upid
-		r="unbind-rc $?"
-	else
-		r="unbind-hang"
-	fi
+	r=$(unbind_wait platform snd_omnibus_adlib "$dev")
 	if waitfor 20 test -f /tmp/adl.end; then
 		r="$r $(cut -d" " -f1 /tmp/adl.end)"
 	else
