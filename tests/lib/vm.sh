@@ -70,27 +70,33 @@ vm__installed()
 	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
 }
 
+# vm__missing PKG...: print those of the packages that are not installed
+vm__missing()
+{
+	local p
+
+	for p in "$@"; do
+		vm__installed "$p" || printf ' %s' "$p"
+	done
+}
+
 # vm_host_deps [EXTRA_PKG...]: apt-get install whatever is missing.
 vm_host_deps()
 {
-	local p fd missing=""
+	local fd missing
 
 	# shellcheck disable=SC2086 # word splitting of the list is wanted
-	for p in $VM_HOST_PKGS "$@"; do
-		vm__installed "$p" || missing="$missing $p"
-	done
+	missing=$(vm__missing $VM_HOST_PKGS "$@")
 	[ -z "$missing" ] && return 0
 
 	# scripts run side by side (tests/run.sh): one installs at a time, and
-	# apt waits for a dpkg lock that something else holds
+	# apt waits for a dpkg lock that something else holds; what another
+	# script installed meanwhile is not asked for again
 	mkdir -p "$CACHE"
 	exec {fd}>"$CACHE/.apt.lock"
 	flock "$fd"
-	missing=""
 	# shellcheck disable=SC2086
-	for p in $VM_HOST_PKGS "$@"; do
-		vm__installed "$p" || missing="$missing $p"
-	done
+	missing=$(vm__missing $VM_HOST_PKGS "$@")
 	if [ -n "$missing" ]; then
 		vm_log "installing host packages:$missing"
 		export DEBIAN_FRONTEND=noninteractive
