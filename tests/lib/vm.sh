@@ -856,7 +856,7 @@ vm__add_modules()
 # Kernel-log lines that are reports: KASAN, UBSAN, lockdep, DEBUG_OBJECTS,
 # kmemleak, warnings, bugs, oopses, hung tasks.  (tests/lib/test.sh's
 # DMESG_BAD says the same for check_dmesg_clean.)
-VM_REPORT_RE='WARNING:|BUG:|BUG |Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|memory leak detector disabled|ODEBUG:|Kernel panic|RIP:|cut here|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|list_add corruption|list_del corruption|refcount_t:|double free|use-after-free|stack-protector|stack guard page|segfault at|unable to handle|Unable to handle|scheduling while atomic|sleeping function called|DMA-API:'
+VM_REPORT_RE='WARNING:|BUG:|BUG |Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|memory leak detector disabled|ODEBUG:|Kernel panic|RIP:|cut here|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|list_add corruption|list_del corruption|refcount_t:|double free|use-after-free|stack-protector|stack guard page|segfault at|unable to handle|Unable to handle|scheduling while atomic|sleeping function called|DMA-API:|DMAR: \[DMA |DMAR: DRHD: handling fault|AMD-Vi: Event logged|IO_PAGE_FAULT'
 
 # Lines that match VM_REPORT_RE but are no report: the debug kernel's boot
 # banner of RCU's debugging.
@@ -929,6 +929,9 @@ vm__reports()
 #   --arch ARCH          x86_64 (default) or i386: qemu-system-i386 with a
 #                        32-bit kernel (default vm_kver_i386; $KVER is
 #                        ignored, --kver is not) and i386 programs
+#   --machine TYPE       QEMU's machine (default pc, the i440FX; q35 is
+#                        the PCIe one, with -device intel-iommu beside it
+#                        for an IOMMU)
 #   --monitor            let the guest drive QEMU's monitor while it runs
 #                        (hot-unplug, wakeup from suspend): QEMU gets a QMP
 #                        socket, and tests/lib/monitor.py runs on the host
@@ -962,6 +965,7 @@ vm_run()
 {
 	local kver=${KVER:-} out="" timeout=120 gtimeout="" mem=512
 	local arch=x86_64 scenario="" cmdline="" opt spec name kdir work rc=0 f
+	local machine=pc
 	local qemu_rc=0 qemu kver_given="" monitor="" mon_pid="" mon_dir="" attempt
 	local noapic=" noapic"
 	local qemu_pid waited boot_limit hung
@@ -1001,6 +1005,7 @@ vm_run()
 		--guest-timeout) gtimeout=$2 ;;
 		--mem) mem=$2 ;;
 		--arch) arch=$2 ;;
+		--machine) machine=$2 ;;
 		*) vm_die "vm_run: unknown option $opt" ;;
 		esac
 		shift 2
@@ -1140,7 +1145,7 @@ MONITOR
 		# SIGKILL follows 10 s later if that does not end it.
 		timeout -k 10 "$timeout" \
 			env ${envs[@]+"${envs[@]}"} "$qemu" \
-			-accel tcg -M pc -m "$mem" -smp 1 -nographic -no-reboot -nic none \
+			-accel tcg -M "$machine" -m "$mem" -smp 1 -nographic -no-reboot -nic none \
 			-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initrd.cpio" \
 			-append "console=ttyS0 loglevel=1 panic=-1$cmdline" \
 			${qargs[@]+"${qargs[@]}"} ${mon_args[@]+"${mon_args[@]}"} \
