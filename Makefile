@@ -159,6 +159,12 @@ dkms-uninstall:
 # untracked, minus what .gitignore ignores; outside git, every file minus
 # kbuild's and the tests' output), as an upstream release tarball.
 # debian/ stays out: it is the Debian packaging, added by "make deb".
+# Reproducible: the same files give the same bytes, wherever and whenever
+# they are packed.  Every member's time is SOURCE_DATE_EPOCH if set, else
+# the last commit's time (git), else, outside git (an unpacked release
+# tarball, whose files all carry the tarball's time), the time of
+# src/omnibus.h; names sorted, owner root (numeric), modes from the
+# execute bits alone (not the umask), no name or time in the gzip header.
 dist:
 	@test -n "$(VERSION)" || { echo "no OMNIBUS_VERSION in src/omnibus.h" >&2; exit 1; }
 	mkdir -p "$(DIST)"
@@ -169,9 +175,14 @@ dist:
 			-e '^src/build\.log$$' | \
 		while read -r f; do [ -f "$$f" ] && printf '%s\n' "$$f"; done | \
 		LC_ALL=C sort -u >"$(DIST)/.files"
-	tar -czf "$(DIST)/$(NAME)-$(VERSION).tar.gz" --owner=0 --group=0 \
-		--numeric-owner --mode=go-w --mtime="$$(date -d @$$(stat -c %Y src/omnibus.h) -R)" \
-		--transform 's,^,$(NAME)-$(VERSION)/,' -T "$(DIST)/.files"
+	@t=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || \
+		stat -c %Y src/omnibus.h)}; \
+	echo "tar (mtime $$t) | gzip -n >$(DIST)/$(NAME)-$(VERSION).tar.gz"; \
+	LC_ALL=C tar -c --format=gnu --sort=name --owner=0 --group=0 \
+		--numeric-owner --mode=u+rw,go=rX --mtime="@$$t" \
+		--transform 's,^,$(NAME)-$(VERSION)/,' -T "$(DIST)/.files" | \
+		gzip -n -9 >"$(DIST)/$(NAME)-$(VERSION).tar.gz.tmp"
+	@mv -f "$(DIST)/$(NAME)-$(VERSION).tar.gz.tmp" "$(DIST)/$(NAME)-$(VERSION).tar.gz"
 	@rm -f "$(DIST)/.files"
 	@echo "$(DIST)/$(NAME)-$(VERSION).tar.gz"
 

@@ -35,6 +35,8 @@ REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$REPO/tests/lib/test.sh"
 # shellcheck source=lib/matrix.sh
 . "$REPO/tests/lib/matrix.sh"
+# shellcheck source=lib/rpm.sh
+. "$REPO/tests/lib/rpm.sh"
 
 OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-package.XXXXXX")}
 mkdir -p "$OUT"
@@ -255,90 +257,12 @@ else
 	fail package-rpmlint "no .rpm"
 fi
 
-# A 99.0.0 package for the upgrade test.
-rm -rf "$OUT/v2"
-mkdir -p "$OUT/v2"
-tar -C "$OUT/v2" -xzf "$OUT/dist/snd-omnibus-$V.tar.gz"
-mv "$OUT/v2/snd-omnibus-$V" "$OUT/v2/tree"
-sed -i "s/^#define OMNIBUS_VERSION \"$V\"/#define OMNIBUS_VERSION \"99.0.0\"/" "$OUT/v2/tree/src/omnibus.h"
-sed -i 's/^Version: .*/Version:        99.0.0/' "$OUT/v2/tree/rpm/snd-omnibus.spec"
-make -C "$OUT/v2/tree" rpm DIST="$OUT/v2/dist" >"$OUT/v2/make-rpm.log" 2>&1 || true
-RPM2=$(ls "$OUT"/v2/dist/snd-omnibus-dkms-99.0.0-*.noarch.rpm 2>/dev/null | head -n 1)
-
-# --- the .rpm in a chroot with dkms and headers (Debian 13) ---------------
-# rpm -i --nodeps: in a Debian chroot rpm's database is empty, so rpm cannot
-# see that dkms, gcc, make and the kernel headers (Fedora's kernel-devel)
-# are installed, by dpkg.  Everything else is what rpm does on Fedora: the
-# payload lands, %post runs dkms add/build/install, %preun dkms remove.
-rpm_chroot()
-{
-	local rc k vs f
-
-	mx_target 6.12
-	mx_time "chroot (6.12)" mx_base
-	mx_enter "$OUT/rpmchroot"
-	mx_apt install rpm >"$OUT/rpm-apt.log" 2>&1 ||
-		{ fail package-rpm-install "apt-get install rpm failed"; mx_leave; return 0; }
-	mx_snapshot "$OUT/rpm-before.files"
-	cp "$RPM" "$MX_ROOT/tmp/"
-	[ -z "$RPM2" ] || cp "$RPM2" "$MX_ROOT/tmp/"
-	rc=0
-	mx_time "rpm -i + %post DKMS build" mx_chroot rpm -i --nodeps \
-		"/tmp/$(basename "$RPM")" >"$OUT/rpm-install.log" 2>&1 || rc=$?
-	k=$(mx__module_file "$MX_ROOT" "$MX_KVER")
-	if [ "$rc" = 0 ] && [ -n "$k" ] &&
-	   mx_chroot dkms status -m snd-omnibus | grep -q "$V, $MX_KVER.*: installed" &&
-	   [ -f "$MX_ROOT/etc/modprobe.d/snd-omnibus.conf" ]; then
-		pass package-rpm-install-builds
-	else
-		sed 's/^/    /' "$OUT/rpm-install.log" | tail -n 30
-		fail package-rpm-install-builds "rpm -i exited $rc, module: ${k:-none}"
-	fi
-
-	if [ -n "$RPM2" ]; then
-		rc=0
-		mx_time "rpm -U (upgrade)" mx_chroot rpm -U --nodeps \
-			"/tmp/$(basename "$RPM2")" >"$OUT/rpm-upgrade.log" 2>&1 || rc=$?
-		mx_chroot dkms status -m snd-omnibus >"$OUT/rpm-upgrade-status.txt" 2>&1 || true
-		k=$(mx__module_file "$MX_ROOT" "$MX_KVER")
-		# the version of each module DKMS installed, once each
-		vs=$(while read -r f; do
-			[ -z "$f" ] || mx_chroot modinfo -F version "${f#"$MX_ROOT"}"
-		done <<<"$k" | sort -u | tr '\n' ' ')
-		if [ "$rc" = 0 ] && [ -n "$k" ] && [ "$vs" = "99.0.0 " ] &&
-		   grep -q "99.0.0, $MX_KVER.*: installed" "$OUT/rpm-upgrade-status.txt" &&
-		   ! grep -q "$V" "$OUT/rpm-upgrade-status.txt" &&
-		   [ ! -e "$MX_ROOT/usr/src/snd-omnibus-$V" ] &&
-		   [ ! -e "$MX_ROOT/var/lib/dkms/snd-omnibus/$V" ]; then
-			pass package-rpm-upgrade
-		else
-			sed 's/^/    /' "$OUT/rpm-upgrade.log" "$OUT/rpm-upgrade-status.txt" | tail -n 30
-			fail package-rpm-upgrade "rpm -U exited $rc, module versions: ${vs:-none}"
-		fi
-	else
-		tail -n 10 "$OUT/v2/make-rpm.log" | sed 's/^/    /'
-		fail package-rpm-upgrade "no 99.0.0 .rpm was built"
-	fi
-
-	rc=0
-	mx_time "rpm -e" mx_chroot rpm -e snd-omnibus-dkms >"$OUT/rpm-erase.log" 2>&1 || rc=$?
-	mx_snapshot "$OUT/rpm-after.files"
-	# rpm's own database is not ours, nor /usr/share/licenses: rpm makes
-	# it for %license, and on Fedora the filesystem package owns it
-	mx_snapshot_diff "$OUT/rpm-before.files" "$OUT/rpm-after.files" |
-		grep -Ev '^[-+] \./(var/lib/rpm|usr/lib/sysimage/rpm)(/| )' |
-		grep -Ev '^\+ \./usr/share/licenses d$' >"$OUT/rpm-erase.diff" || true
-	if [ "$rc" = 0 ] && [ ! -s "$OUT/rpm-erase.diff" ] &&
-	   [ -z "$(cd "$MX_ROOT" && find . -xdev -name '*omnibus*' ! -path './tmp/*')" ]; then
-		pass package-rpm-erase-leaves-nothing
-	else
-		sed 's/^/    /' "$OUT/rpm-erase.log" "$OUT/rpm-erase.diff" | head -n 30
-		fail package-rpm-erase-leaves-nothing "rpm -e exited $rc, $(grep -c . "$OUT/rpm-erase.diff") file-list changes"
-	fi
-	mx_leave
-}
+# --- the .rpm in a chroot with dkms 3 and headers (Debian 13) --------------
+# tests/lib/rpm.sh: rpm -i, rpm -U to a 99.0.0 package, rpm -e
 if [ -n "$RPM" ]; then
-	rpm_chroot
+	RPM2=$(rpm_v2 "$OUT/dist/snd-omnibus-$V.tar.gz" "$V" "$OUT/v2")
+	[ -n "$RPM2" ] || tail -n 10 "$OUT/v2/make-rpm.log" | sed 's/^/    /'
+	rpm_chroot 6.12 package "$OUT" "$RPM" "$RPM2" "$V"
 fi
 
 # --- make install / uninstall ---------------------------------------------
