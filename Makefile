@@ -187,13 +187,20 @@ dist:
 	@echo "$(DIST)/$(NAME)-$(VERSION).tar.gz"
 
 # Debian: the release tarball is the orig tarball; unpack it, add debian/
-# and run dpkg-buildpackage (needs dpkg-dev, debhelper, dh-dkms).
+# and run dpkg-buildpackage (needs dpkg-dev, debhelper, dh-dkms).  The
+# copy of debian/ gets the time of the changelog's entry and modes from its
+# execute bits alone, so that the .debian.tar.xz, the .dsc and the .deb do
+# not depend on when and with which umask the tree was checked out.
 deb: version-check dist
 	rm -rf "$(DIST)/deb"
 	mkdir -p "$(DIST)/deb"
 	cp "$(DIST)/$(NAME)-$(VERSION).tar.gz" "$(DIST)/deb/$(NAME)_$(VERSION).orig.tar.gz"
 	tar -C "$(DIST)/deb" -xzf "$(DIST)/deb/$(NAME)_$(VERSION).orig.tar.gz"
 	cp -a debian "$(DIST)/deb/$(NAME)-$(VERSION)/"
+	@t=$$(dpkg-parsechangelog -l debian/changelog -S Timestamp) && \
+	cd "$(DIST)/deb/$(NAME)-$(VERSION)" && chmod -R u+rw,go=rX debian && \
+	find debian -exec touch -h -d "@$$t" {} + && \
+	echo "debian/: modes u+rw,go=rX, times $$t (debian/changelog)"
 	cd "$(DIST)/deb/$(NAME)-$(VERSION)" && dpkg-buildpackage -us -uc
 	cp "$(DIST)"/deb/*.deb "$(DIST)/"
 	@ls "$(DIST)"/*.deb
