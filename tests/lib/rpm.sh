@@ -90,10 +90,11 @@ rpm_chroot()
 	rc=0
 	mx_time "rpm -e ($row)" mx_chroot rpm -e snd-omnibus-dkms >"$out/rpm-erase.log" 2>&1 || rc=$?
 	mx_snapshot "$out/rpm-after.files"
-	# rpm's own database is not ours, nor /usr/share/licenses: rpm makes
-	# it for %license, and on Fedora the filesystem package owns it
+	# rpm's own database is not ours (Debian 11's rpm keeps it in
+	# /root/.rpmdb), nor /usr/share/licenses: rpm makes it for %license,
+	# and on Fedora the filesystem package owns it
 	mx_snapshot_diff "$out/rpm-before.files" "$out/rpm-after.files" |
-		grep -Ev '^[-+] \./(var/lib/rpm|usr/lib/sysimage/rpm)(/| )' |
+		grep -Ev '^[-+] \./(var/lib/rpm|usr/lib/sysimage/rpm|root/\.rpmdb)(/| )' |
 		grep -Ev '^\+ \./usr/share/licenses d$' >"$out/rpm-erase.diff" || true
 	if [ "$rc" = 0 ] && [ ! -s "$out/rpm-erase.diff" ] &&
 	   [ -z "$(cd "$MX_ROOT" && find . -xdev -name '*omnibus*' ! -path './tmp/*')" ]; then
