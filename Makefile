@@ -14,11 +14,13 @@
 #                          and dkms add/build/install it for $(KVER)
 #   make dkms-uninstall    dkms remove it from every kernel, delete the source
 #   make dist              dist/snd-omnibus-$(VERSION).tar.gz of the work tree
+#                          (reproducible; rpmbuild -ta takes it as it is)
 #   make deb               dist/snd-omnibus-dkms_$(VERSION)-N_all.deb (+ source)
 #   make rpm               dist/snd-omnibus-dkms-$(VERSION)-N.noarch.rpm (+ src.rpm)
 #   make check             run the whole test suite (QEMU, needs root)
-#   make matrix            only the packaging and kernel matrix tests (some
-#                          kernels: make matrix MATRIX_KERNELS="6.1 7.3")
+#   make matrix            only the packaging, distribution (t-distro) and
+#                          kernel matrix tests (some kernels:
+#                          make matrix MATRIX_KERNELS="6.1 7.3")
 #   make reliability       the reliability tests (tests/t-rel-*.sh) on the
 #                          debug kernel (KASAN, lockdep, kmemleak, fault
 #                          injection; built once, see tests/lib/debug-kernel.sh)
@@ -221,7 +223,7 @@ check:
 	bash tests/run.sh
 
 matrix:
-	bash tests/run.sh t-package t-matrix
+	bash tests/run.sh t-package t-distro t-matrix
 
 reliability:
 	OMNIBUS_KERNEL=debug bash tests/run.sh $(basename $(notdir $(wildcard tests/t-rel-*.sh)))
