@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 #
 # tests/lib/matrix.sh - Debian chroots, one per kernel of the matrix, for the
-# packaging tests (t-package.sh) and the kernel matrix (t-matrix.sh).
+# packaging tests (t-package.sh, t-distro.sh) and the kernel matrix (t-matrix.sh).
 #
 # Source it after vm.sh (it uses $CACHE, vm_log, vm_die).  Entry points:
 #
