@@ -36,7 +36,8 @@
 # the user it runs as, and root has none here; pbuilder runs as root),
 # anything on Fedora (see docs/packaging.md).  The clones are of the
 # commit checked out, with the work tree's changes to tracked files (git
-# stash create); untracked files are not in them.
+# stash create); untracked files are not in them.  A tree without git:
+# one copy is built, the distro-reproducible checks are skipped (said).
 #
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment), or
 # alone as root.
@@ -63,26 +64,44 @@ V=$(make -s -C "$REPO" version)
 N=snd-omnibus
 
 # --- two builds of one commit ---------------------------------------------
-COMMIT=$(git -C "$REPO" stash create 2>/dev/null || true)
-[ -n "$COMMIT" ] || COMMIT=$(git -C "$REPO" rev-parse HEAD)
 R1=$OUT/r1/$N
 R2=$OUT/r2/elsewhere/other-name
 rm -rf "$OUT/r1" "$OUT/r2"
 mkdir -p "$OUT/r1" "$OUT/r2/elsewhere"
-git clone -q "$REPO" "$R1"
-git -C "$R1" checkout -q "$COMMIT"
+GIT=""
+if [ "$(git -C "$REPO" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$REPO" && pwd -P)" ]; then
+	GIT=1
+	# the work tree's changes to tracked files as a commit object (no
+	# branch, no change to the tree); the identity is for that object only
+	COMMIT=$(GIT_AUTHOR_NAME=t-distro GIT_AUTHOR_EMAIL=t-distro@invalid \
+		GIT_COMMITTER_NAME=t-distro GIT_COMMITTER_EMAIL=t-distro@invalid \
+		git -C "$REPO" stash create)
+	if [ -n "$COMMIT" ]; then
+		echo "NOTE: the work tree has changes: the clones are of HEAD with them (git stash create)"
+	else
+		COMMIT=$(git -C "$REPO" rev-parse HEAD)
+	fi
+	git clone -q "$REPO" "$R1"
+	git -C "$R1" checkout -q "$COMMIT"
+else
+	# a release tarball: one copy, no second build to compare
+	(cd "$REPO" && find . -path ./dist -prune -o -path ./tests/out -prune -o \
+		-type f -print | cpio -pdm --quiet "$R1")
+fi
 mx_time "make deb (clone 1)" env -u SOURCE_DATE_EPOCH TZ=UTC LC_ALL=C.UTF-8 \
 	bash -c 'umask 022 && make -C "$1" deb' - "$R1" >"$OUT/r1/make-deb.log" 2>&1 ||
 	{ tail -n 20 "$OUT/r1/make-deb.log" | sed 's/^/    /'; fail distro-make-deb "make deb failed in $R1"; }
-# a second clone, made a few seconds later and touched to other times,
-# built two days "later" with another umask, zone and locale
-sleep 1
-(umask 027 && git clone -q "$REPO" "$R2" && git -C "$R2" checkout -q "$COMMIT")
-find "$R2" -path "$R2/.git" -prune -o -exec touch -h -d '2001-02-03 04:05:06' {} +
-mx_time "make deb (clone 2)" env -u SOURCE_DATE_EPOCH TZ=Asia/Kathmandu LC_ALL=C \
-	faketime -f +2d bash -c 'umask 027 && make -C "$1" deb' - "$R2" \
-	>"$OUT/r2/make-deb.log" 2>&1 ||
-	{ tail -n 20 "$OUT/r2/make-deb.log" | sed 's/^/    /'; fail distro-make-deb "make deb failed in $R2"; }
+if [ -n "$GIT" ]; then
+	# a second clone, made a second later and touched to other times,
+	# built two days "later" with another umask, zone and locale
+	sleep 1
+	(umask 027 && git clone -q "$REPO" "$R2" && git -C "$R2" checkout -q "$COMMIT")
+	find "$R2" -path "$R2/.git" -prune -o -exec touch -h -d '2001-02-03 04:05:06' {} +
+	mx_time "make deb (clone 2)" env -u SOURCE_DATE_EPOCH TZ=Asia/Kathmandu LC_ALL=C \
+		faketime -f +2d bash -c 'umask 027 && make -C "$1" deb' - "$R2" \
+		>"$OUT/r2/make-deb.log" 2>&1 ||
+		{ tail -n 20 "$OUT/r2/make-deb.log" | sed 's/^/    /'; fail distro-make-deb "make deb failed in $R2"; }
+fi
 
 # same FILE: dist/FILE of both clones, byte for byte; evidence if not
 same()
@@ -108,15 +127,19 @@ same()
 	esac
 	return 1
 }
-for f in "$N-$V.tar.gz:tarball" "deb/${N}_$V.orig.tar.gz:orig" \
-	"deb/${N}_$V-1.debian.tar.xz:debian-tar" "deb/${N}_$V-1.dsc:dsc" \
-	"${N}-dkms_$V-1_all.deb:deb"; do
-	if same "${f%:*}"; then
-		pass "distro-reproducible-${f##*:}"
-	else
-		fail "distro-reproducible-${f##*:}" "dist/${f%:*} differs between the two clones (or is missing)"
-	fi
-done
+if [ -z "$GIT" ]; then
+	skip distro-reproducible "$REPO is not a git work tree: no commit to clone twice"
+else
+	for f in "$N-$V.tar.gz:tarball" "deb/${N}_$V.orig.tar.gz:orig" \
+		"deb/${N}_$V-1.debian.tar.xz:debian-tar" "deb/${N}_$V-1.dsc:dsc" \
+		"${N}-dkms_$V-1_all.deb:deb"; do
+		if same "${f%:*}"; then
+			pass "distro-reproducible-${f##*:}"
+		else
+			fail "distro-reproducible-${f##*:}" "dist/${f%:*} differs between the two clones (or is missing)"
+		fi
+	done
+fi
 DSC=$R1/dist/deb/${N}_$V-1.dsc
 HOSTDEB=$R1/dist/${N}-dkms_$V-1_all.deb
 
