@@ -22,9 +22,9 @@
 #                          OUT/NAME/out.wav (RATE: its out.frequency, "-" for
 #                          QEMU's default); the scenario comes on stdin, with
 #                          the guest functions of PLAY_GUEST before it.
-#                          DEVICE may name devices to create before it:
-#                          "intel-iommu -device ES1370" (an IOMMU must
-#                          exist before the devices whose DMA it translates)
+#                          DEVICE may name other devices before it:
+#                          "intel-iommu -device ES1370" (the audiodev goes
+#                          to the last one)
 #                          Results in OUT/NAME (PLAY_DIR), console in
 #                          OUT/NAME.log; its kernel log joins PLAY_DMESG
 #   play_capture_vm NAME DEVICE INFILE RATE [VM_RUN_ARG...] <SCENARIO
