@@ -20,8 +20,10 @@
 #    known file byte for byte, read/write and mmap; DAC2 plays noise byte
 #    for byte, read/write and mmap; during the mmap run the buffer's pages
 #    (the player's /proc/PID/pagemap) are at physical addresses none of
-#    which is the DMA address the driver programmed for it (the buffers
-#    proc file): the chip reads through IOVAs;
+#    which is the buffer's DMA address (dma_addr, the buffers proc file).
+#    The driver shows no copy of the chip's frame register: that the chip
+#    got dma_addr is shown by the bytes (mutant 24 gives it a physical
+#    address: silence and DMAR faults, this iova check stays green);
 #  - Intel, ICH (48 kHz, the same route): the same IOMMU checks for the
 #    AC97; PCM in records byte for byte (rw, mmap), PCM out plays byte for
 #    byte (rw, mmap); then the scatter-gather case: memory fragmented as in
