@@ -15,16 +15,9 @@ import re
 import sys
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("file")
-    ap.add_argument("--min-bytes", type=int, default=1024 * 1024)
-    args = ap.parse_args()
-    try:
-        with open(args.file) as f:
-            text = f.read()
-    except OSError as e:
-        sys.exit("no ICH proc file: %s" % e)
+def parse(text):
+    """(size, chunks, segments, {segment: (offset, address, bytes)}) of the
+    PCM out section of an ICH proc file's text; SystemExit if it has none."""
     m = re.search(r"PCM out \(PO\): (\w+)(.*?)(?:\n\n|\Z)", text, re.S)
     if not m:
         sys.exit("no PCM out section in the proc file")
@@ -37,6 +30,20 @@ def main():
     for e in re.finditer(r"bd +(\d+) 0x([0-9a-f]+) +(\d+) (ioc|-) +(\d+) +(\d+)", sec):
         _slot, addr, nbytes, _ioc, seg, off = e.groups()
         segs[int(seg)] = (int(off), int(addr, 16), int(nbytes))
+    return size, chunks, nsegs, segs
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("file")
+    ap.add_argument("--min-bytes", type=int, default=1024 * 1024)
+    args = ap.parse_args()
+    try:
+        with open(args.file) as f:
+            text = f.read()
+    except OSError as e:
+        sys.exit("no ICH proc file: %s" % e)
+    size, chunks, nsegs, segs = parse(text)
     print("buffer %d bytes, %d chunks, %d segments, %d of them in the BDL"
           % (size, chunks, nsegs, len(segs)))
     gaps = []

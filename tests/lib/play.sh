@@ -22,6 +22,9 @@
 #                          OUT/NAME/out.wav (RATE: its out.frequency, "-" for
 #                          QEMU's default); the scenario comes on stdin, with
 #                          the guest functions of PLAY_GUEST before it.
+#                          DEVICE may name other devices before it:
+#                          "intel-iommu -device ES1370" (the audiodev goes
+#                          to the last one)
 #                          Results in OUT/NAME (PLAY_DIR), console in
 #                          OUT/NAME.log; its kernel log joins PLAY_DMESG
 #   play_capture_vm NAME DEVICE INFILE RATE [VM_RUN_ARG...] <SCENARIO
@@ -47,7 +50,8 @@
 #                          ERE DRIVER (the driver's own messages) that does
 #                          not match the ERE ALLOWED
 #   PLAY_GUEST             guest shell functions (every play_vm scenario has
-#                          them): fragment_memory, unfragment_memory
+#                          them): fragment_memory, unfragment_memory,
+#                          pagemap_of
 
 PLAY_DMESG=""
 
@@ -171,7 +175,10 @@ play_dmesg_clean()
 # /out/buddyinfo.txt and /out/hugepages.txt.  Shell builtins only from
 # taking the pages to the player (start it right after): no exiting
 # process frees pages.  unfragment_memory: as before (once the buffer is
-# allocated).
+# allocated).  pagemap_of PID NODE FILE: the /proc/PID/pagemap words
+# (8 bytes a page: present bit, page frame number) of the process's
+# mapping of NODE at offset 0 (a PCM's data, mmap mode) into FILE, for
+# tests/lib/iova.py; needs root for the frame numbers.
 # shellcheck disable=SC2016 # the guest's shell expands it
 PLAY_GUEST='
 fragment_memory() {
@@ -202,5 +209,17 @@ unfragment_memory() {
 	echo 500 >/proc/sys/vm/extfrag_threshold
 	echo 20 >/proc/sys/vm/compaction_proactiveness
 	[ -z "${boost:-}" ] || echo "$boost" >/proc/sys/vm/watermark_boost_factor
+}
+pagemap_of() {
+	line=$(grep " 00000000 .* $2\$" "/proc/$1/maps" | head -n 1)
+	if [ -z "$line" ]; then
+		echo "no mapping of $2 at offset 0 in process $1" >"$3.err"
+		return 1
+	fi
+	start=${line%%-*}
+	end=${line#*-}
+	end=${end%% *}
+	dd if="/proc/$1/pagemap" of="$3" bs=8 skip=$((0x$start / 4096)) \
+		count=$(((0x$end - 0x$start) / 4096)) 2>"$3.err"
 }
 '
