@@ -15,8 +15,9 @@
 #    aplay -M (mmap) on DAC1 (hw:N,1) at once, on the ICH aplay in read/
 #    write mode; QEMU reports DEVICE_DELETED, the PCI function leaves
 #    /sys/bus/pci/devices within 30 s, and every aplay exits within 20 s
-#    with a non-zero status and an error line (the card's streams are
-#    disconnected: "File descriptor in bad state", EBADFD, was seen);
+#    with a non-zero status after its "Playing WAVE" line and an error line
+#    (seen: "write error: File descriptor in bad state" and "write error:
+#    No such device", by when the write came);
 #  - the card is gone from /proc/asound/cards and its nodes from /dev/snd;
 #    no line of /proc/ioports or /proc/iomem names its BDF or the driver,
 #    and /proc/interrupts has no handler of the driver (its IRQ line is
@@ -33,9 +34,10 @@
 #    and the rest of vm.sh's list; tests/run.sh fails the test on one).
 #
 # How the unplug reaches the guest: QEMU 7.2 q35 hot-plugs devices behind
-# its pcie-root-ports with ACPI (ICH9-LPC acpi-pci-hotplug-with-bridge-
-# support is on by default since the 6.1 machine types), not with native
-# PCIe hotplug: the firmware keeps PCIe hotplug to itself ("_OSC: platform
+# its pcie-root-ports with ACPI, not with native PCIe hotplug: the ICH9-LPC
+# property acpi-pci-hotplug-with-bridge-support is on from the pc-q35-6.1
+# machine type on (QMP qom-get: true for q35 = pc-q35-7.2, false for
+# pc-q35-6.0), so the firmware keeps PCIe hotplug to itself ("_OSC: platform
 # does not support [PCIeHotplug LTR]"), pciehp takes no slot, and there is
 # no attention button and no 5 s wait: the device is gone about 0.3 s after
 # device_del.  The test checks that this is still so (pcie-unplug-via-acpi):
