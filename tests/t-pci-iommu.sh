@@ -50,7 +50,7 @@
 #
 # Not proven here: the debug kernel on these boards, suspend and reload
 # under an IOMMU, capture on the AMD one, other kernels (t-matrix boots
-# the i440FX only), a real IOMMU's timing.
+# 7.3 on q35 with intel-iommu too, playback only), a real IOMMU's timing.
 #
 # Run by tests/run.sh (REPO, KVER, MODULE, TEST_OUT in the environment).
 

@@ -25,6 +25,8 @@
 #   mx_deb OUTDIR          "make deb" into OUTDIR/dist, MX_DEB is the .deb
 #   mx_time LABEL CMD...   run CMD and note its wall time under LABEL
 #   mx_times               print the notes: one "TIME:" line per label
+#   MX_Q35_ROWS            the rows whose VM boots a second time, on q35
+#                          with an Intel IOMMU (below)
 #   mx_matrix NAME...      the kernel matrix for those rows (t-matrix.sh):
 #                          the host-side steps of the next kernel run while
 #                          the VM of the one before runs (MATRIX_SERIAL=1:
@@ -966,7 +968,129 @@ mx__vm()
 		--file "$out/sg48.wav" "${vfiles[@]}" \
 		--scenario "$out/scenario" >"$out/vm.log" || true
 	mx__vm_checks "$n" "$out" "$ich" "$sb16" "$wss"
+	if [ -n "$ich" ] && [ "$MX_ARCH" = amd64 ] &&
+	   printf ' %s ' $MX_Q35_ROWS | grep -q " $n "; then
+		mx__q35_vm "$n" "$out" "$kver"
+	fi
 	mx_times
+}
+
+# ---- a second VM: q35 with an Intel IOMMU --------------------------------
+#
+# For the rows of MX_Q35_ROWS the modules DKMS built boot once more with
+# the row's kernel on QEMU's q35 with -device intel-iommu and the kernel's
+# intel_iommu=on iommu.strict=1 (every unmap flushed from the IOTLB at
+# once): the ES1370 and the ICH must sit in IOMMU groups of type DMA, play
+# byte for byte through snd-omnibus-es1370 and -ich, and the ICH's 2.5 MiB
+# scatter-gather buffer in fragmented memory (as in step 3a of
+# MX_SCENARIO; no free block of 4 MiB or more, so the buffer cannot be one
+# piece of memory), which these kernels refuse without an IOMMU, must be
+# accepted: the IOMMU maps its pages to one range of bus addresses, so the
+# driver sees one chunk (its proc file "ich"), and the 11.5 s over it must
+# come out byte for byte.  The kernel log must have no report
+# (VM_REPORTS=1: DMAR faults among them).  Only one row: about 35 s of VM.
+# no_timer_check: see tests/t-pcie-unplug.sh (a boot panic under load
+# with interrupt remapping).
+MX_Q35_ROWS="7.3"
+
+# shellcheck disable=SC2016 # the guest's shell expands it
+MX_Q35_SCENARIO='
+card_of() {
+	sed -n "s/^ *\([0-9][0-9]*\) \[.*$1.*/\1/p" /proc/asound/cards | head -n 1
+}
+# VENDOR DEVICE and the type of the IOMMU group of every PCI function
+for d in /sys/bus/pci/devices/*; do
+	echo "$(cat "$d/vendor") $(cat "$d/device") $(cat "$d/iommu_group/type" 2>/dev/null || echo no-group)"
+done >/out/groups.txt
+modprobe snd-omnibus-es1370 || exit 1
+modprobe snd-omnibus-ich || exit 1
+cat /proc/asound/cards >/out/cards.txt
+e=$(card_of ES1370)
+aplay -q -D "hw:$e,0" /data/noise44.wav 2>/out/aplay-es1370.err
+echo "$?" >/out/aplay-es1370.rc
+i=$(card_of ICH)
+amixer -c "$i" -q sset Master 100% unmute
+amixer -c "$i" -q sset PCM 100% unmute
+aplay -q -D "hw:$i,0" /data/noise48.wav 2>/out/aplay-ich.err
+echo "$?" >/out/aplay-ich.rc
+echo 0 >"/proc/asound/card$i/pcm0p/sub0/prealloc"
+fragment_memory
+# the free blocks per order right before the player (builtins only)
+while read -r l; do echo "$l"; done </proc/buddyinfo >/out/buddyinfo-sg.txt
+aplay -q -D "hw:$i,0" --buffer-size=655360 --period-size=163840 \
+	/data/sg48.wav 2>/out/aplay-ich-sg.err &
+sleep 1
+cat "/proc/asound/card$i/ich" >/out/ich-sg.txt
+unfragment_memory
+wait $!
+echo "$?" >/out/aplay-ich-sg.rc
+echo done >/out/done.txt
+'
+
+# mx__q35_vm NAME OUT KVER: the second VM of row NAME (MX_Q35_ROWS) and
+# its checks, artifacts in OUT/q35.
+mx__q35_vm()
+{
+	local n=$1 out=$2 kver=$3 vo=$2/q35 f g bad="" big
+	local wav=$REPO/tests/lib/wav.py
+
+	rm -rf "$vo"
+	mkdir -p "$vo"
+	printf '%s\n' "$PLAY_GUEST" "$MX_Q35_SCENARIO" >"$out/q35.scenario"
+	VM_REPORTS=1 mx_time "$n: VM q35 + IOMMU" vm_run --kver "$kver" \
+		--module "$out/modules" --out "$vo" --timeout 180 \
+		--machine q35 --cmdline "intel_iommu=on iommu.strict=1 no_timer_check" \
+		--qemu-args "-device intel-iommu" \
+		--qemu-args "-device ES1370,audiodev=es" \
+		--qemu-args "-audiodev wav,id=es,path=$vo/es1370.wav" \
+		--qemu-args "-device AC97,audiodev=ich" \
+		--qemu-args "-audiodev wav,id=ich,path=$vo/ich.wav,out.frequency=48000" \
+		--file "$out/noise44.wav" --file "$out/noise48.wav" \
+		--file "$out/sg48.wav" \
+		--scenario "$out/q35.scenario" >"$out/q35.log" || true
+	if ! grep -qx 'done' "$vo/done.txt" 2>/dev/null; then
+		sed 's/^/    /' "$out/q35.log" | tail -n 40
+		fail "matrix-$n-q35-vm" "the scenario did not finish (exit: $(cat "$vo/exit" 2>/dev/null))"
+		return 0
+	fi
+	# both cards in a translated (DMA) domain of the IOMMU
+	for f in "0x1274 0x5000" "0x8086 0x2415"; do
+		g=$(grep "^$f " "$vo/groups.txt" | cut -d" " -f3)
+		[ "$g" = DMA ] || bad="$bad $f: ${g:-absent};"
+	done
+	if [ -z "$bad" ]; then
+		pass "matrix-$n-q35-iommu-dma-groups"
+	else
+		fail "matrix-$n-q35-iommu-dma-groups" "$bad"
+	fi
+	check "matrix-$n-q35-es1370-bitexact" python3 "$wav" contains \
+		"$out/noise44.wav" "$vo/es1370.wav" --prefix-seconds 2
+	check "matrix-$n-q35-ich-bitexact" python3 "$wav" contains \
+		"$out/noise48.wav" "$vo/ich.wav" --prefix-seconds 2
+	# the SG buffer: no free block of memory could hold it (no block of
+	# order 10, 4 MiB, or more free in any zone; order 9 is 2 MiB), yet it
+	# is accepted, and the driver sees one range of bus addresses
+	sed 's/^/    /' "$vo/hugepages.txt" "$vo/buddyinfo-sg.txt" 2>/dev/null || true
+	grep -e 'buffer .* chunks' "$vo/ich-sg.txt" 2>/dev/null | sed 's/^/    ich: /'
+	big=$(awk '/zone/ { for (i = 15; i <= NF; i++) n += $i } END { print n + 0 }' \
+		"$vo/buddyinfo-sg.txt" 2>/dev/null)
+	if [ "$(cat "$vo/aplay-ich-sg.rc" 2>/dev/null)" = 0 ] &&
+	   grep -q 'zone' "$vo/buddyinfo-sg.txt" && [ "$big" = 0 ] &&
+	   grep -q 'buffer 2621440 bytes in 1 chunks' "$vo/ich-sg.txt"; then
+		pass "matrix-$n-q35-ich-sg-accepted"
+	else
+		sed 's/^/    /' "$vo/aplay-ich-sg.err" 2>/dev/null || true
+		grep 'snd_omnibus_ich' "$vo/dmesg.txt" 2>/dev/null | sed 's/^/    dmesg: /'
+		fail "matrix-$n-q35-ich-sg-accepted" "aplay exited $(cat "$vo/aplay-ich-sg.rc" 2>/dev/null || echo '(none)'); free blocks of 4 MiB or more: ${big:-?}; $(grep 'buffer .* chunks' "$vo/ich-sg.txt" 2>/dev/null)"
+	fi
+	check "matrix-$n-q35-ich-sg-bitexact" python3 "$wav" contains \
+		"$out/sg48.wav" "$vo/ich.wav" --prefix-seconds 11.5
+	if [ -f "$vo/reports.txt" ] && [ ! -s "$vo/reports.txt" ]; then
+		check_dmesg_clean "$vo/dmesg.txt" "matrix-$n-q35-dmesg-clean"
+	else
+		sed 's/^/    /' "$vo/reports.txt" 2>/dev/null | head -n 20
+		fail "matrix-$n-q35-dmesg-clean" "$(head -n 1 "$vo/reports.txt" 2>/dev/null || echo 'no reports.txt')"
+	fi
 }
 
 # ---- the kernel matrix ----------------------------------------------------
