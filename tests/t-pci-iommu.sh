@@ -142,6 +142,23 @@ play_noise "$OUT/amd-ich.wav" 48000 2.5 2322
 # TCG guest on a loaded host does: seen once on the AMD VM
 INTEL=(--machine q35 --cmdline "intel_iommu=on iommu.strict=1 no_timer_check")
 
+# duplex_checks NAME KEY: the Intel VM in $P recorded $OUT/KEY-in.raw
+# byte for byte (rw from its first byte, mmap) and played $OUT/KEY-rw.wav
+# and KEY-mmap.wav byte for byte
+duplex_checks()
+{
+	local n=$1 k=$2
+
+	play_check_if "$P/status.txt" "cap-rw 0" "$P/cap-rw.err" \
+		"$n-capture-rw-bitexact" "$P/cap-rw.wav" "$OUT/$k-in.raw" 2 --at 0
+	play_check_if "$P/status.txt" "cap-mmap 0" "$P/cap-mmap.err" \
+		"$n-capture-mmap-bitexact" "$P/cap-mmap.wav" "$OUT/$k-in.raw" 2
+	play_check_if "$P/status.txt" "rw 0" "$P/rw.err" \
+		"$n-playback-rw-bitexact" "$OUT/$k-rw.wav" "$OUT/$k.raw" 2
+	play_check_if "$P/status.txt" "mmap 0" "$P/mmap.err" \
+		"$n-playback-mmap-bitexact" "$OUT/$k-mmap.wav" "$OUT/$k.raw" 2
+}
+
 # --- Intel IOMMU, ES1370 ----------------------------------------------------
 # captures first: the first one starts at byte 0 of the source
 scenario es <<'EOF'
@@ -168,14 +185,7 @@ P=$PLAY_DIR
 step "Intel ES1370 VM"
 play_finished es pci-iommu-intel-es1370-vm || true
 iommu_checks pci-iommu-intel-es1370 "$P" 0x1274:0x5000 intel
-play_check_if "$P/status.txt" "cap-rw 0" "$P/cap-rw.err" \
-	pci-iommu-intel-es1370-capture-rw-bitexact "$P/cap-rw.wav" "$OUT/es-in.raw" 2 --at 0
-play_check_if "$P/status.txt" "cap-mmap 0" "$P/cap-mmap.err" \
-	pci-iommu-intel-es1370-capture-mmap-bitexact "$P/cap-mmap.wav" "$OUT/es-in.raw" 2
-play_check_if "$P/status.txt" "rw 0" "$P/rw.err" \
-	pci-iommu-intel-es1370-playback-rw-bitexact "$OUT/es-rw.wav" "$OUT/es.raw" 2
-play_check_if "$P/status.txt" "mmap 0" "$P/mmap.err" \
-	pci-iommu-intel-es1370-playback-mmap-bitexact "$OUT/es-mmap.wav" "$OUT/es.raw" 2
+duplex_checks pci-iommu-intel-es1370 es
 check pci-iommu-intel-es1370-iova python3 "$IOVA" "$P/pagemap.bin" "$P/buffers.txt" \
 	--pcm 0 --stream p0
 
@@ -218,14 +228,7 @@ P=$PLAY_DIR
 step "Intel ICH VM"
 play_finished ich pci-iommu-intel-ich-vm || true
 iommu_checks pci-iommu-intel-ich "$P" 0x8086:0x2415 intel
-play_check_if "$P/status.txt" "cap-rw 0" "$P/cap-rw.err" \
-	pci-iommu-intel-ich-capture-rw-bitexact "$P/cap-rw.wav" "$OUT/ich-in.raw" 2 --at 0
-play_check_if "$P/status.txt" "cap-mmap 0" "$P/cap-mmap.err" \
-	pci-iommu-intel-ich-capture-mmap-bitexact "$P/cap-mmap.wav" "$OUT/ich-in.raw" 2
-play_check_if "$P/status.txt" "rw 0" "$P/rw.err" \
-	pci-iommu-intel-ich-playback-rw-bitexact "$OUT/ich-rw.wav" "$OUT/ich.raw" 2
-play_check_if "$P/status.txt" "mmap 0" "$P/mmap.err" \
-	pci-iommu-intel-ich-playback-mmap-bitexact "$OUT/ich-mmap.wav" "$OUT/ich.raw" 2
+duplex_checks pci-iommu-intel-ich ich
 # 11.5 s at 48 kHz: 2208000 bytes of the 2.5 MiB buffer
 check pci-iommu-intel-ich-sg-iova python3 "$IOVA" "$P/pagemap-sg.bin" \
 	"$P/buffers-sg.txt" --pcm 0 --stream p0 --ich "$P/ich-sg.txt" \

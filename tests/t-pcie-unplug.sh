@@ -88,24 +88,8 @@ play_noise "$OUT/after-es.wav" 44100 1.5 904
 play_noise "$OUT/after-ich.wav" 48000 1.5 905
 
 {
-	printf '%s\n' "$REL_GUEST_SNAP"
+	printf '%s\n' "$REL_GUEST_SNAP" "$REL_GUEST_WAIT"
 	cat <<'EOF'
-# cardno NAME: the number of the card whose driver is NAME (ENS1370, ICH)
-cardno() {
-	sed -n "s/^ *\([0-9]*\) \[[^]]*\]: $1 - .*/\1/p" /proc/asound/cards
-}
-# waitfor SECONDS CMD...: poll CMD every 0.2 s; 1 if it never held
-waitfor() {
-	t=$(($1 * 5))
-	shift
-	while [ $t -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		t=$((t - 1))
-	done
-	return 1
-}
-hascard() { [ -n "$(cardno "$1")" ]; }
 gone() { [ ! -e "/sys/bus/pci/devices/$1" ]; }
 there() { [ -e "/sys/bus/pci/devices/$1" ]; }
 # cfgb FILE OFFSET: a byte of a PCI config space (sysfs config file)

@@ -91,18 +91,8 @@ done
 
 {
 	printf 'CARDS="%s"\n' "$CARDS"
+	printf '%s\n' "$REL_GUEST_WAIT"
 	cat <<'EOF'
-# waitfor SECONDS CMD...: poll CMD every 0.2 s; 1 if it never held
-waitfor() {
-	t=$(($1 * 5))
-	shift
-	while [ $t -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		t=$((t - 1))
-	done
-	return 1
-}
 modprobe snd-omnibus-sb16 port=0x220 irq=7 dma8=1 dma16=5 || exit 1
 modprobe snd-omnibus-virtual virtual_cards=1 || exit 1
 modprobe snd-omnibus-es1370 || exit 1

@@ -15,6 +15,11 @@
 #                             IRQ handlers, DMA channels, sound cards,
 #                             /sys/module entry) and /out/mem-NAME.txt
 #                             (MemAvailable and slab, in kB)
+#   REL_GUEST_WAIT            shell text for a guest scenario: waitfor
+#                             SECONDS CMD... (poll CMD every 0.2 s, 1 if it
+#                             never held), cardno NAME (the number of the
+#                             card whose driver is NAME: ENS1370, ICH,
+#                             CS4231A, AdLib...), hascard NAME, nocard NAME
 #   rel_res_diff DIR A B      compare two snapshots; print the lines that
 #                             differ, return 1 if any
 #   rel_kmemleak DIR...       count kmemleak's "unreferenced object" records
@@ -40,6 +45,25 @@ snap() {
 	awk '"'"'/^(MemAvailable|Slab|SUnreclaim):/ { print $1, $2 }'"'"' /proc/meminfo \
 		>"/out/mem-$1.txt"
 }
+'
+
+# shellcheck disable=SC2034,SC2016 # used by the sourcing scripts; guest text
+REL_GUEST_WAIT='
+waitfor() {
+	t=$(($1 * 5))
+	shift
+	while [ $t -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2
+		t=$((t - 1))
+	done
+	return 1
+}
+cardno() {
+	sed -n "s/^ *\([0-9]*\) \[[^]]*\]: $1 - .*/\1/p" /proc/asound/cards
+}
+hascard() { [ -n "$(cardno "$1")" ]; }
+nocard() { [ -z "$(cardno "$1")" ]; }
 '
 
 rel_reports()
