@@ -86,7 +86,9 @@ logscan()
 		!msg && (tolower($0) ~ /omnibus|alsa/ || /0000:00:[0-9a-f][0-9a-f]\.[0-7]/) &&
 			$0 !~ /omnibus-debug/ && $0 !~ /PCI INT [A-D] -> IRQ/ { msg = $0 }
 		$0 ~ re { print >>rep }
-		END { gsub(/ +/, " ", msg); print substr(msg, 1, 160) }' /tmp/lastlog
+		END { gsub(/ +/, " ", msg); print substr(msg, 1, 160) }' /tmp/lastlog ||
+		# an ERE awk cannot take must not let every report pass
+		echo "logscan: awk could not scan the kernel log (/data/report.re)" >>"$1"
 }
 
 # fault knobs: count GFP_KERNEL allocations of every order, a notice with

@@ -53,7 +53,7 @@ test_done()
 }
 
 # Kernel log lines that mean the kernel (or a driver) went wrong.
-DMESG_BAD='WARNING:|BUG:|BUG |Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|memory leak detector disabled|ODEBUG:|Kernel panic|RIP:|cut here|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|list_add corruption|list_del corruption|refcount_t:|double free|use-after-free|stack-protector|stack guard page|segfault at|unable to handle|Unable to handle|scheduling while atomic|sleeping function called|DMA-API:'
+DMESG_BAD='WARNING:|BUG:|BUG |Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|memory leak detector disabled|ODEBUG:|Kernel panic|RIP:|cut here|INFO: task .* blocked|INFO: rcu|soft lockup|hard LOCKUP|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|list_add corruption|list_del corruption|refcount_t:|double free|use-after-free|stack-protector|stack guard page|segfault at|unable to handle|Unable to handle|scheduling while atomic|sleeping function called|DMA-API:|DMAR: [[]DMA |DMAR: DRHD: handling fault|AMD-Vi: Event logged|IO_PAGE_FAULT'
 
 # ... except these, which a debug kernel (tests/lib/debug-kernel.sh) prints
 # at boot.
