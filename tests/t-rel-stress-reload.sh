@@ -11,9 +11,15 @@
 #  - afterwards nothing is left: /proc/ioports, the IRQ handlers in
 #    /proc/interrupts, /proc/dma, /proc/asound/cards and /sys/module are
 #    as before the first load, and no port 0x388-0x38b is held;
-#  - memory does not grow: unreclaimable slab and MemAvailable after cycle
-#    100 against after cycle 10 (caches dropped both times) differ by less
-#    than 1 MiB (10 KiB a cycle); on a KASAN kernel, whose quarantine holds
+#  - memory does not grow: unreclaimable slab and MemAvailable (caches
+#    dropped) are read after cycles 10, 40, 70 and 100; a leak repeats at
+#    every cycle, so it shows in each of the three windows of 30 cycles:
+#    the check fails when slab grew, or MemAvailable fell, by 340 KiB or
+#    more (11 KiB a cycle) in two windows or three.  One window alone is
+#    no leak: the stock 6.1 guest's MemAvailable steps by about 2.2 MiB up
+#    or down once in a while (seen in 3 of 16 runs, either way, with the
+#    same modules), which failed the earlier cycle 10 to 100 comparison
+#    with 1 MiB of slack.  On a KASAN kernel, whose quarantine holds
 #    freed objects, kmemleak judges instead (leaks= of the FIGURE line);
 #  - a load after the cycles plays exactly on the SB16, the ES1370, the
 #    ICH and the WSS codec (bytes out of -audiodev wav) and on the virtual
@@ -38,8 +44,10 @@ OUT=${TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/t-rel-stress-reload.XXXXXX")}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 CYCLES=100
-# memory growth allowed between cycle 10 and cycle 100, kB
-MEM_SLACK=1024
+# memory growth allowed in a window of 30 cycles (10-40, 40-70, 70-100),
+# kB; the snapshots are taken at these cycles
+MEM_SLACK=340
+MEM_AT="10 40 70 100"
 
 if [ ! -f "$MODULE/snd-omnibus-virtual.ko" ]; then
 	fail rel-reload-module "no snd-omnibus modules in $MODULE (build them first)"
@@ -54,6 +62,7 @@ mkdir -p "$V"
 {
 	printf '%s\n' "$REL_GUEST_SNAP"
 	printf 'CYCLES=%s\n' "$CYCLES"
+	printf 'MEM_AT="%s"\n' "$MEM_AT"
 	cat <<'EOF'
 # the six modules, cards in the order SB16, virtual, ES1370, ICH, WSS, AdLib
 load_all() {
@@ -83,11 +92,13 @@ while [ $i -lt "$CYCLES" ]; do
 	else
 		echo "cycle $i: modprobe failed" >>/out/errors.txt
 	fi
-	if [ $i = 10 ] || [ $i = "$CYCLES" ]; then
+	case " $MEM_AT " in
+	*" $i "*)
 		sync
 		echo 3 >/proc/sys/vm/drop_caches
 		snap "cycle$i"
-	fi
+		;;
+	esac
 done
 echo "$i $ok" >/out/cycles.txt
 # KASAN keeps freed objects in a quarantine (up to 1/32 of the memory)
@@ -153,24 +164,41 @@ mem()
 {
 	sed -n "s/^$2: //p" "$V/mem-$1.txt" 2>/dev/null
 }
-s10=$(mem cycle10 SUnreclaim) s100=$(mem "cycle$CYCLES" SUnreclaim)
-a10=$(mem cycle10 MemAvailable) a100=$(mem "cycle$CYCLES" MemAvailable)
-if [ -n "$s10" ] && [ -n "$s100" ] && [ -n "$a10" ] && [ -n "$a100" ]; then
-	echo "    SUnreclaim ${s10} -> ${s100} kB, MemAvailable ${a10} -> ${a100} kB (cycle 10 -> $CYCLES)"
+# the windows between the snapshots: slab growth and MemAvailable fall of
+# each, and how many of them reach MEM_SLACK
+grown="" wins=0 big=0 prev="" missing=""
+for c in $MEM_AT; do
+	s=$(mem "cycle$c" SUnreclaim) a=$(mem "cycle$c" MemAvailable)
+	if [ -z "$s" ] || [ -z "$a" ]; then
+		missing="$missing cycle$c"
+		continue
+	fi
+	if [ -n "$prev" ]; then
+		gs=$((s - ${prev% *})) fa=$((${prev#* } - a))
+		grown="$grown, ${pc}-$c: slab +$gs, available -$fa"
+		wins=$((wins + 1))
+		if [ "$gs" -ge "$MEM_SLACK" ] || [ "$fa" -ge "$MEM_SLACK" ]; then
+			big=$((big + 1))
+		fi
+	fi
+	prev="$s $a" pc=$c
+done
+if [ -z "$missing" ]; then
+	echo "    memory (kB) by window of cycles${grown#,}"
 	kasan=$(cat "$V/kasan.txt" 2>/dev/null || true)
 	if [ -z "$kasan" ]; then
 		fail rel-reload-memory-flat "no $V/kasan.txt: cannot tell whether memory growth is to be judged"
 	elif [ "$kasan" != 0 ]; then
 		# freed objects wait in KASAN's quarantine: kmemleak judges
 		skip rel-reload-memory-flat "KASAN kernel: memory growth not judged, kmemleak counts the leaks"
-	elif [ $((s100 - s10)) -lt $MEM_SLACK ] && [ $((a10 - a100)) -lt $MEM_SLACK ]; then
+	elif [ "$big" -lt 2 ]; then
 		pass rel-reload-memory-flat
 	else
 		leaks=$((leaks + 1))
-		fail rel-reload-memory-flat "slab grew by $((s100 - s10)) kB, MemAvailable fell by $((a10 - a100)) kB"
+		fail rel-reload-memory-flat "$big of $wins windows grew by $MEM_SLACK kB or more:${grown#,}"
 	fi
 else
-	fail rel-reload-memory-flat "no memory snapshots"
+	fail rel-reload-memory-flat "no memory snapshots:$missing"
 fi
 
 if [ "$(grep -c ' aplay 0$' "$V/play.txt" 2>/dev/null)" = 5 ]; then
